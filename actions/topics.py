@@ -1,0 +1,45 @@
+"""What each topic intent searches for, and which questions are urgent.
+
+Search vocabulary only: nothing here is shown to a user.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+# Words added to the worker's own text, so that a short or colloquial question
+# ("包工头跑了咋办") still reaches the practices of its topic.
+TOPIC_KEYWORDS: dict[str, str] = {
+    "ask_wage_arrears": "拖欠 农民工工资 欠薪",
+    "ask_training_subsidy": "培训 补贴 经费",
+    "ask_skill_certificate": "持证上岗 职业技能 证书",
+    "ask_real_name": "实名制 管理",
+    "ask_skill_competition": "技能 竞赛 大赛",
+    "ask_training_base": "培育基地 培训基地",
+    "ask_labour_company": "劳务企业 专业作业企业 自有工人",
+    "ask_worker_care": "关爱 工会 服务",
+    "ask_policy_support": "协同 机制 激励 政策支持",
+    "ask_job_matching": "就业 用工 招工",
+}
+
+# Asking what a place does, without a topic.
+PLACE_INTENT = "ask_place_practices"
+
+# Topic intents whose questions are about money owed or harm done now: the answer
+# ends with the general guidance on where to turn.
+URGENT_INTENTS = frozenset({"ask_wage_arrears"})
+
+# Words that make an uncovered question urgent (an injury, wages owed).
+URGENT_WORDS = (
+    "工伤", "受伤", "伤了", "摔", "砸", "事故", "出事", "住院", "医药费",
+    "欠薪", "欠钱", "拖欠", "讨薪", "不给钱", "不发工资", "工钱", "血汗钱",
+)
+
+
+def is_topic_intent(intent: Optional[str]) -> bool:
+    """Whether the intent asks about practices (a topic or a place)."""
+    return intent in TOPIC_KEYWORDS or intent == PLACE_INTENT
+
+
+def is_urgent(intent: Optional[str], text: str = "") -> bool:
+    """Whether the answer should end with the general guidance on where to turn."""
+    return intent in URGENT_INTENTS or any(word in (text or "") for word in URGENT_WORDS)

@@ -1,0 +1,276 @@
+"""Ranked search over practices: BM25 on jieba tokens, domain synonyms, place preference.
+
+Why this method: the list is small (tens, later hundreds of practices), so the whole
+index lives in memory. Okapi BM25 is the standard, well-understood ranking for short
+keyword queries; here it runs over a weighted bag of fields (BM25F in its simplest
+form: the headline counts `FIELD_WEIGHTS["title"]` times) and with weighted query
+terms (a synonym counts less than a word the user typed). Off-the-shelf `rank_bm25`
+supports neither field nor query-term weights and scores every document per term;
+the few lines below precompute each (term, practice) contribution into an inverted
+index, so a query costs one dictionary lookup per term (well under a millisecond).
+
+Workers say 欠钱, 刷脸, 考个证; the document says 拖欠农民工工资, 人脸识别, 职业技能等级
+证书. `data/kb/synonyms.yml` bridges the two, and misspelt domain words of three or
+more characters (实明制, 工资专护) are read as the word they differ from by one
+character.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+import yaml
+
+from bot.kb.text import JIEBA_DICT_DIR, normalize, tokenize
+from bot.kb.types import REGION_EXACT, REGION_NONE, REGION_PROVINCE, Hit, Place, Practice
+
+SYNONYMS_PATH = Path(__file__).resolve().parents[2] / "data" / "kb" / "synonyms.yml"
+
+# BM25 parameters: the usual defaults (Robertson & Zaragoza 2009).
+BM25_K1 = 1.2
+BM25_B = 0.75
+# How much each field of a practice counts. The body (`text`) already contains the
+# headline once, so a headline word counts 1 + 2 = 3 times.
+FIELD_WEIGHTS: Mapping[str, float] = {"title": 2.0, "text": 1.0, "measure": 1.0, "task": 0.5}
+# Query-term weights: a word typed, a synonym of one, a misspelt domain word read right.
+TYPED_WEIGHT = 1.0
+DEFAULT_SYNONYM_WEIGHT = 0.5
+TYPO_WEIGHT = 0.8
+# A practice is relevant when its score reaches MIN_SCORE and RELATIVE_CUTOFF of the
+# best score: a lone common word (工作, 建筑) or small talk (你好, 今天天气怎么样)
+# matches nothing, and a long tail of one-word overlaps is cut. Set on the query
+# table in tests/kb/test_search.py.
+MIN_SCORE = 2.0
+RELATIVE_CUTOFF = 0.2
+# Misspellings are looked for in domain words of at least this many characters.
+TYPO_MIN_CHARS = 3
+TYPO_MAX_CHARS = 6
+
+_MATCH_ORDER = {REGION_EXACT: 0, REGION_PROVINCE: 1, REGION_NONE: 2}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of ranked hits, the place the search was about, and how many hits there are in all."""
+
+    hits: tuple[Hit, ...]
+    place: Optional[Place]
+    total: int
+
+
+@dataclass(frozen=True)
+class SynonymGroup:
+    """Words that mean the same to a worker, and the weight of an expansion through them."""
+
+    name: str
+    terms: tuple[str, ...]
+    weight: float = DEFAULT_SYNONYM_WEIGHT
+
+
+def load_synonyms(path: Path = SYNONYMS_PATH) -> tuple[SynonymGroup, ...]:
+    """Read the synonym groups (normalized, so Traditional or full-width entries still match)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    groups = []
+    for name, group in (data.get("groups") or {}).items():
+        terms = tuple(dict.fromkeys(t for t in (normalize(str(x), None).lower() for x in group["terms"]) if t))
+        groups.append(SynonymGroup(name, terms, float(group.get("weight", DEFAULT_SYNONYM_WEIGHT))))
+    return tuple(groups)
+
+
+def load_domain_words(folder: Path = JIEBA_DICT_DIR) -> tuple[str, ...]:
+    """The words of the jieba user dictionaries (first column)."""
+    words = []
+    for path in sorted(folder.glob("*.txt")) if folder.is_dir() else ():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            word = line.split(" ", 1)[0].strip()
+            if word and not word.startswith("#"):
+                words.append(normalize(word, None).lower())
+    return tuple(words)
+
+
+class _TypoReader:
+    """Reads a misspelt domain word (one character wrong) as the word itself."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._patterns: dict[str, set[str]] = defaultdict(set)
+        for word in words:
+            if TYPO_MIN_CHARS <= len(word) <= TYPO_MAX_CHARS:
+                for i in range(len(word)):
+                    self._patterns[word[:i] + "\0" + word[i + 1 :]].add(word)
+        self._lengths = sorted({len(p) for p in self._patterns})
+
+    def corrections(self, text: str) -> set[str]:
+        """Domain words that a substring of `text` misspells by one character."""
+        found: set[str] = set()
+        for length in self._lengths:
+            for start in range(len(text) - length + 1):
+                chunk = text[start : start + length]
+                for i in range(length):
+                    for word in self._patterns.get(chunk[:i] + "\0" + chunk[i + 1 :], ()):
+                        if word not in text:
+                            found.add(word)
+        return found
+
+
+class PracticeIndex:
+    """An in-memory BM25 index of practices with place-aware ranking.
+
+    Args:
+        practices: The practices to search, in document order.
+        gazetteer: A `bot.kb.regions.Gazetteer`; the process-wide one when omitted.
+        synonyms: Synonym groups; those of `data/kb/synonyms.yml` when omitted.
+    """
+
+    def __init__(
+        self,
+        practices: Sequence[Practice],
+        gazetteer: Any = None,
+        synonyms: Optional[Sequence[SynonymGroup]] = None,
+    ) -> None:
+        if gazetteer is None:
+            from bot.kb.regions import get_gazetteer
+
+            gazetteer = get_gazetteer()
+        self._gazetteer = gazetteer
+        self._practices = tuple(practices)
+        self._places = tuple(self._place_of(p) for p in self._practices)
+        self._groups = tuple(load_synonyms() if synonyms is None else synonyms)
+        self._term_tokens = {t: tuple(tokenize(t)) or (t,) for g in self._groups for t in g.terms}
+        self._typos = _TypoReader(list(load_domain_words()) + list(self._term_tokens))
+        self._postings = self._build_postings()
+        self._match_cache: dict[str, tuple[str, ...]] = {}
+
+    # -- building ---------------------------------------------------------------
+
+    def _place_of(self, practice: Practice) -> Optional[Place]:
+        if practice.region_code:
+            try:
+                return self._gazetteer.get(practice.region_code)
+            except KeyError:
+                pass
+        return self._gazetteer.resolve(practice.region) if practice.region else None
+
+    def _build_postings(self) -> dict[str, tuple[tuple[int, float], ...]]:
+        """Precompute each term's BM25 contribution to each practice that contains it."""
+        doc_tfs: list[dict[str, float]] = []
+        for practice in self._practices:
+            tf: dict[str, float] = defaultdict(float)
+            for field, weight in FIELD_WEIGHTS.items():
+                for token in tokenize(normalize(getattr(practice, field), None)):
+                    tf[token] += weight
+            doc_tfs.append(tf)
+        count = len(doc_tfs)
+        lengths = [sum(tf.values()) for tf in doc_tfs]
+        average = (sum(lengths) / count) if count else 1.0
+        doc_freq: dict[str, int] = defaultdict(int)
+        for tf in doc_tfs:
+            for token in tf:
+                doc_freq[token] += 1
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, tf in enumerate(doc_tfs):
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[i] / average)
+            for token, freq in tf.items():
+                idf = math.log(1 + (count - doc_freq[token] + 0.5) / (doc_freq[token] + 0.5))
+                postings[token].append((i, idf * freq * (BM25_K1 + 1) / (freq + norm)))
+        return {token: tuple(entries) for token, entries in postings.items()}
+
+    # -- querying ---------------------------------------------------------------
+
+    def query_terms(self, topic: str) -> dict[str, float]:
+        """Weighted search terms for the topical part of a normalized query."""
+        typed = tokenize(topic)
+        weights = {token: TYPED_WEIGHT for token in typed}
+        lowered = topic.lower()
+        typed_set = set(typed)
+        corrected = self._typos.corrections(lowered)
+        for word in corrected:
+            for token in self._term_tokens.get(word) or tokenize(word):
+                weights[token] = max(weights.get(token, 0.0), TYPO_WEIGHT)
+        for group in self._groups:
+            if any(t in typed_set or t in corrected or (len(t) > 1 and t in lowered) for t in group.terms):
+                for term in group.terms:
+                    for token in self._term_tokens[term]:
+                        weights[token] = max(weights.get(token, 0.0), group.weight)
+        return weights
+
+    def _scores(self, weights: Mapping[str, float]) -> list[float]:
+        scores = [0.0] * len(self._practices)
+        for token, weight in weights.items():
+            for i, contribution in self._postings.get(token, ()):
+                scores[i] += weight * contribution
+        return scores
+
+    def _matches(self, place: Optional[Place]) -> tuple[str, ...]:
+        """Each practice's `region_match` for the place asked about."""
+        if place is None:
+            return (REGION_NONE,) * len(self._practices)
+        cached = self._match_cache.get(place.code)
+        if cached is None:
+            cached = tuple(self._match(place, p, own) for p, own in zip(self._practices, self._places))
+            self._match_cache[place.code] = cached
+        return cached
+
+    def _match(self, asked: Place, practice: Practice, own: Optional[Place]) -> str:
+        if own is not None:
+            if own.code == asked.code or self._gazetteer.contains(asked, own):
+                return REGION_EXACT
+            return REGION_PROVINCE if own.province_code == asked.province_code else REGION_NONE
+        province = self._gazetteer.province_of(asked)
+        return REGION_PROVINCE if province is not None and practice.province == province.name else REGION_NONE
+
+    def _place_and_topic(self, text: str, region: Optional[str]) -> tuple[Optional[Place], str]:
+        """The place asked about, and the query with place names cut out."""
+        from bot.kb.places import find_places
+
+        mentions = find_places(text) if text else []
+        topic = text
+        for mention in sorted(mentions, key=lambda m: m.start, reverse=True):
+            topic = topic[: mention.start] + " " + topic[mention.end :]
+        place = None
+        if isinstance(region, str) and region.strip():
+            place = self._gazetteer.resolve(normalize(region))
+        elif mentions:
+            place = mentions[0].place
+        return place, topic
+
+    def search(self, query: str, region: Optional[str] = None, limit: int = 5, offset: int = 0) -> SearchResult:
+        """Rank the practices for a worker's question.
+
+        Args:
+            query: What the user typed, in any form (it is normalized here).
+            region: A place name that overrides any place in the query.
+            limit: Hits per page.
+            offset: Hits to skip (for paging; pages never repeat a practice).
+
+        Returns:
+            Relevant practices, those in the place asked about (or inside it) first,
+            then those in its province, then the rest, each group by score. A query
+            that names only a place lists that place's practices, then its province's.
+            Off-topic or unreadable input gives no hits.
+        """
+        place, topic = self._place_and_topic(normalize(query), region)
+        matches = self._matches(place)
+        weights = self.query_terms(topic)
+        if weights:
+            scores = self._scores(weights)
+            cutoff = max(MIN_SCORE, RELATIVE_CUTOFF * max(scores, default=0.0))
+            ranked = [(i, s) for i, s in enumerate(scores) if s >= cutoff]
+        elif place is not None:
+            ranked = [(i, 0.0) for i, m in enumerate(matches) if m != REGION_NONE]
+        else:
+            ranked = []
+        ranked.sort(key=lambda item: (_MATCH_ORDER[matches[item[0]]], -item[1], item[0]))
+        start = max(0, _as_int(offset, 0))
+        page = ranked[start : start + max(0, _as_int(limit, 5))]
+        hits = tuple(Hit(self._practices[i], score, matches[i]) for i, score in page)
+        return SearchResult(hits=hits, place=place, total=len(ranked))
+
+
+def _as_int(value: object, default: int) -> int:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return default

@@ -1,0 +1,74 @@
+"""How the Rasa server is started: its endpoints (tracker store, lock store, actions) come from settings.
+
+`make run` and the end-to-end tests both start Rasa through :func:`rasa_command`, so what is
+tested is what runs.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings
+
+
+def tracker_store_config(url: str) -> dict[str, Any]:
+    """Rasa's SQL tracker store settings for a SQLAlchemy URL (SQLite file or PostgreSQL)."""
+    parsed = make_url(url)
+    config: dict[str, Any] = {"type": "SQL", "dialect": parsed.drivername, "db": parsed.database}
+    for key, value in (("host", parsed.host), ("port", parsed.port), ("username", parsed.username),
+                       ("password", parsed.password)):
+        if value:
+            config[key] = value
+    if parsed.get_backend_name() == "sqlite":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    return config
+
+
+def lock_store_config(url: str) -> dict[str, Any]:
+    """Rasa's Redis lock store settings, so several Rasa instances can share conversations."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    config: dict[str, Any] = {"type": "redis", "url": parsed.hostname or "localhost", "port": parsed.port or 6379,
+                              "db": int((parsed.path or "/0").strip("/") or 0)}
+    if parsed.password:
+        config["password"] = parsed.password
+    return config
+
+
+def write_endpoints(settings: Settings, path: Path | None = None) -> Path:
+    """Write the endpoints file Rasa runs with (under var/, never committed: it may hold secrets)."""
+    endpoints: dict[str, Any] = {
+        "action_endpoint": {"url": settings.action_endpoint_url},
+        "tracker_store": tracker_store_config(settings.tracker_url),
+    }
+    if settings.redis_url:
+        endpoints["lock_store"] = lock_store_config(settings.redis_url)
+    path = path or settings.var_dir / f"endpoints-{settings.rasa_port}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(yaml.safe_dump(endpoints, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    temporary.replace(path)
+    return path
+
+
+def rasa_command(settings: Settings, model: Path) -> list[str]:
+    """The `rasa run` command line for these settings."""
+    import sys
+
+    command = [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(model),
+        "--endpoints", str(write_endpoints(settings)),
+        "--credentials", str(settings.root / "credentials.yml"),
+        "--port", str(settings.rasa_port),
+    ]
+    if settings.cors_origins:
+        command += ["--cors", *settings.cors_origins]
+    if settings.rasa_token:
+        # The HTTP API (trackers, model) is only exposed with a token.
+        command += ["--enable-api", "--auth-token", settings.rasa_token]
+    return command

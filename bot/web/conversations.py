@@ -1,0 +1,348 @@
+"""Read Rasa's SQL tracker store, read-only: handoffs, transcripts, gaps, feedback, stats.
+
+Rasa's ``SQLTrackerStore`` keeps one row per event in the table ``events``
+(``id, sender_id, type_name, timestamp, intent_name, action_name, data``);
+``action_name`` holds the event's ``name`` (the action, or the slot for slot
+events) and ``data`` the whole event as JSON. This module only ever selects
+from it; a missing database or table reads as "no conversations yet".
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import Any, Iterable, Optional, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+logger = logging.getLogger(__name__)
+
+HANDOFF_INTENT = "request_human"
+HANDOFF_SLOT = "handoff_requested"
+UNANSWERED_INTENTS = ("nlu_fallback", "out_of_scope", "ask_uncovered")
+NOT_FOUND_PREFIX = "utter_practice_not_found"  # and its variants, e.g. ..._in_region
+FALLBACK_ACTION = "action_default_fallback"
+FEEDBACK_INTENTS = {"feedback_useful": "useful", "feedback_useless": "useless"}
+PLACE_ENTITY = "place"
+MESSAGE_TYPES = ("user", "bot")
+
+_events = sa.Table(
+    "events",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255)),
+    sa.Column("type_name", sa.String(255)),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One line of a transcript: what the user typed or the bot said."""
+
+    sender: str  # "user" or "bot"
+    text: str
+    timestamp: float
+    intent: Optional[str] = None
+    practices: tuple[str, ...] = ()  # ids the bot cited in this message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "practices": list(self.practices), "time": iso_time(self.timestamp)}
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A conversation in which the user asked for a person."""
+
+    sender_id: str
+    requested_at: float
+    messages: tuple[Message, ...] = field(default_factory=tuple)
+
+    @property
+    def last_user_text(self) -> str:
+        return next((m.text for m in reversed(self.messages) if m.sender == "user"), "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sender_id": self.sender_id,
+            "requested_at": iso_time(self.requested_at),
+            "last_user_text": self.last_user_text,
+            "messages": [m.to_dict() for m in self.messages],
+        }
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """A question the bot could not answer."""
+
+    sender_id: str
+    text: str
+    intent: Optional[str]
+    reason: str  # the fallback intent, or the action that said "not found"
+    timestamp: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "time": iso_time(self.timestamp)}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A 有用/没用 answer with the question it was about."""
+
+    sender_id: str
+    verdict: str  # "useful" or "useless"
+    question: str
+    practices: tuple[str, ...]
+    timestamp: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "practices": list(self.practices), "time": iso_time(self.timestamp)}
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Most asked topics (intents) and places, in total and per day."""
+
+    days: int
+    messages: int
+    conversations: int
+    intents: tuple[tuple[str, int], ...]
+    places: tuple[tuple[str, int], ...]
+    daily: tuple[tuple[str, int], ...]  # (YYYY-MM-DD, user messages)
+    daily_intents: dict[str, dict[str, int]]  # intent -> {day: count}, top intents only
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "days": self.days,
+            "messages": self.messages,
+            "conversations": self.conversations,
+            "intents": [{"name": n, "count": c} for n, c in self.intents],
+            "places": [{"name": n, "count": c} for n, c in self.places],
+            "daily": [{"day": d, "count": c} for d, c in self.daily],
+            "daily_intents": self.daily_intents,
+        }
+
+
+def iso_time(timestamp: float) -> str:
+    """A UTC ISO-8601 time for a Unix timestamp (empty when unknown)."""
+    if not timestamp:
+        return ""
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat(timespec="seconds")
+
+
+def _day(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp or 0, tz=timezone.utc).strftime("%Y-%m-%d")
+
+
+def _data(row: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(row.data or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _cited(event: dict[str, Any]) -> tuple[str, ...]:
+    custom = (event.get("data") or {}).get("custom") or {}
+    practices = custom.get("practices") if isinstance(custom, dict) else None
+    if not isinstance(practices, list):
+        return ()
+    return tuple(str(p.get("id")) for p in practices if isinstance(p, dict) and p.get("id"))
+
+
+def _message(row: Any) -> Message:
+    event = _data(row)
+    return Message(
+        sender=row.type_name,
+        text=str(event.get("text") or ""),
+        timestamp=row.timestamp or 0.0,
+        intent=row.intent_name,
+        practices=_cited(event) if row.type_name == "bot" else (),
+    )
+
+
+def read_only_url(url: str) -> str:
+    """The URL to open a tracker store with; SQLite files are opened read-only.
+
+    A read-only SQLite URI never creates the file, so a missing database stays
+    missing instead of appearing empty on disk.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return url
+    return f"sqlite:///file:{parsed.database}?mode=ro&uri=true"
+
+
+class ConversationStore:
+    """Queries over the tracker store's ``events`` table; every method is read-only."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    @cached_property
+    def engine(self) -> Engine:
+        return sa.create_engine(read_only_url(self.url), pool_pre_ping=True)
+
+    def _rows(self, statement: sa.sql.Select) -> list[Any]:
+        try:
+            with self.engine.connect() as connection:
+                return list(connection.execute(statement))
+        except SQLAlchemyError as error:
+            logger.info("tracker store not readable (%s): %s", self.url, error.__class__.__name__)
+            return []
+
+    def _messages(self, sender_ids: Iterable[str]) -> dict[str, list[Message]]:
+        ids = list(dict.fromkeys(sender_ids))
+        if not ids:
+            return {}
+        rows = self._rows(
+            sa.select(_events)
+            .where(_events.c.sender_id.in_(ids), _events.c.type_name.in_(MESSAGE_TYPES))
+            .order_by(_events.c.sender_id, _events.c.id)
+        )
+        messages: dict[str, list[Message]] = defaultdict(list)
+        for row in rows:
+            messages[row.sender_id].append(_message(row))
+        return messages
+
+    def transcript(self, sender_id: str) -> tuple[Message, ...]:
+        """Every user and bot message of one conversation, oldest first."""
+        return tuple(self._messages([sender_id]).get(sender_id, ()))
+
+    def handoffs(self, limit: int = 50) -> list[Conversation]:
+        """Conversations in which the user asked for a person, newest request first."""
+        rows = self._rows(
+            sa.select(_events.c.sender_id, _events.c.type_name, _events.c.timestamp, _events.c.data).where(
+                sa.or_(
+                    sa.and_(_events.c.type_name == "user", _events.c.intent_name == HANDOFF_INTENT),
+                    sa.and_(_events.c.type_name == "slot", _events.c.action_name == HANDOFF_SLOT),
+                )
+            )
+        )
+        requested: dict[str, float] = {}
+        for row in rows:
+            if row.type_name == "slot" and not _data(row).get("value"):
+                continue
+            requested[row.sender_id] = max(requested.get(row.sender_id, 0.0), row.timestamp or 0.0)
+        newest = sorted(requested.items(), key=lambda item: item[1], reverse=True)[:limit]
+        messages = self._messages(sender for sender, _ in newest)
+        return [Conversation(s, t, tuple(messages.get(s, ()))) for s, t in newest]
+
+    def _user_and_action_rows(self, senders: sa.sql.Select) -> list[Any]:
+        return self._rows(
+            sa.select(_events)
+            .where(
+                _events.c.sender_id.in_(senders),
+                _events.c.type_name.in_(("user", "action", "bot")),
+            )
+            .order_by(_events.c.sender_id, _events.c.id)
+        )
+
+    def unanswered(self, limit: int = 100) -> list[Unanswered]:
+        """User messages that fell back, were out of scope, or got "not found", newest first."""
+        senders = sa.select(_events.c.sender_id).where(
+            sa.or_(
+                _events.c.intent_name.in_(UNANSWERED_INTENTS),
+                sa.and_(
+                    _events.c.type_name == "action",
+                    sa.or_(
+                        _events.c.action_name.startswith(NOT_FOUND_PREFIX, autoescape=True),
+                        _events.c.action_name == FALLBACK_ACTION,
+                    ),
+                ),
+            )
+        )
+        found: dict[tuple[str, str, float], Unanswered] = {}
+        last_user: Optional[Any] = None
+        for row in self._user_and_action_rows(senders):
+            if last_user is not None and last_user.sender_id != row.sender_id:
+                last_user = None
+            if row.type_name == "user":
+                last_user = row
+                if row.intent_name in UNANSWERED_INTENTS:
+                    item = _unanswered(row, row.intent_name)
+                    found.setdefault((item.sender_id, item.text, item.timestamp), item)
+            elif row.type_name == "action" and _not_found(row.action_name) and last_user is not None:
+                item = _unanswered(last_user, row.action_name)
+                found.setdefault((item.sender_id, item.text, item.timestamp), item)
+        return sorted(found.values(), key=lambda u: u.timestamp, reverse=True)[:limit]
+
+    def feedback(self, limit: int = 100) -> list[Feedback]:
+        """有用/没用 answers, newest first, each with the question asked before it."""
+        senders = sa.select(_events.c.sender_id).where(_events.c.intent_name.in_(tuple(FEEDBACK_INTENTS)))
+        items: list[Feedback] = []
+        question, cited, sender = "", (), None
+        for row in self._user_and_action_rows(senders):
+            if row.sender_id != sender:
+                question, cited, sender = "", (), row.sender_id
+            if row.type_name == "bot":
+                cited = _cited(_data(row)) or cited
+            elif row.type_name == "user" and row.intent_name in FEEDBACK_INTENTS:
+                items.append(
+                    Feedback(row.sender_id, FEEDBACK_INTENTS[row.intent_name], question, cited, row.timestamp or 0.0)
+                )
+            elif row.type_name == "user":
+                question, cited = str(_data(row).get("text") or ""), ()
+        return sorted(items, key=lambda f: f.timestamp, reverse=True)[:limit]
+
+    def stats(self, days: int = 30, top: int = 10, now: Optional[float] = None) -> Stats:
+        """Counts of user messages by intent, place and day over the last ``days`` days."""
+        since = (now or time.time()) - days * 86400
+        rows = self._rows(
+            sa.select(_events.c.sender_id, _events.c.timestamp, _events.c.intent_name, _events.c.data).where(
+                _events.c.type_name == "user", _events.c.timestamp >= since
+            )
+        )
+        intents: Counter[str] = Counter()
+        places: Counter[str] = Counter()
+        daily: Counter[str] = Counter()
+        by_day: dict[str, Counter[str]] = defaultdict(Counter)
+        for row in rows:
+            day = _day(row.timestamp)
+            daily[day] += 1
+            if row.intent_name:
+                intents[row.intent_name] += 1
+                by_day[row.intent_name][day] += 1
+            places.update(_places(_data(row)))
+        top_intents = [name for name, _ in intents.most_common(top)]
+        return Stats(
+            days=days,
+            messages=len(rows),
+            conversations=len({row.sender_id for row in rows}),
+            intents=tuple(intents.most_common(top)),
+            places=tuple(places.most_common(top)),
+            daily=tuple(sorted(daily.items())),
+            daily_intents={name: dict(sorted(by_day[name].items())) for name in top_intents},
+        )
+
+
+def _not_found(action: Optional[str]) -> bool:
+    return bool(action) and (action.startswith(NOT_FOUND_PREFIX) or action == FALLBACK_ACTION)
+
+
+def _unanswered(row: Any, reason: str) -> Unanswered:
+    return Unanswered(
+        sender_id=row.sender_id,
+        text=str(_data(row).get("text") or ""),
+        intent=row.intent_name,
+        reason=reason,
+        timestamp=row.timestamp or 0.0,
+    )
+
+
+def _places(event: dict[str, Any]) -> Sequence[str]:
+    entities = (event.get("parse_data") or {}).get("entities") or []
+    return [
+        str(e.get("value"))
+        for e in entities
+        if isinstance(e, dict) and e.get("entity") == PLACE_ENTITY and e.get("value")
+    ]

@@ -1,0 +1,75 @@
+"""Jinja2 templates of the console pages, and the user-facing messages file.
+
+Templates autoescape HTML, so user text is always escaped; ``highlight`` escapes
+first and only then wraps the search terms in ``<mark>``.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+import yaml
+from aiohttp import web
+from markupsafe import Markup, escape
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+MESSAGES = TEMPLATES / "messages.yml"
+
+
+def highlight(text: str, terms: Iterable[str]) -> Markup:
+    """``text`` HTML-escaped, with every occurrence of ``terms`` wrapped in ``<mark>``."""
+    words = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not words:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in words))
+    parts: list[str] = []
+    position = 0
+    for match in pattern.finditer(text):
+        parts.append(str(escape(text[position : match.start()])))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    parts.append(str(escape(text[position:])))
+    return Markup("".join(parts))
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The template environment (autoescaping .html and .svg, not .txt)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html", "svg"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["highlight"] = highlight
+    return env
+
+
+def render_text(name: str, **context: Any) -> str:
+    """A template rendered to a string."""
+    return environment().get_template(name).render(**context)
+
+
+def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
+    """An HTML page; every page gets the request and whether staff are signed in."""
+    context.setdefault("signed_in", bool(request.get("staff")))
+    context.setdefault("path", request.path)
+    html = render_text(name, request=request, **context)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict[str, dict[str, str]]:
+    """Error and status messages by code, each with ``zh`` and ``en`` text."""
+    with MESSAGES.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def message(code: str) -> dict[str, str]:
+    """One message (falls back to the generic error)."""
+    table = messages()
+    return table.get(code) or table["server_error"]

@@ -1,0 +1,64 @@
+"""Shared fixtures: the real list document, parsed and built into a test database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ROOT
+from bot.kb.build import build_database
+from bot.kb.ingest import parse_file
+from bot.kb.service import KnowledgeBase
+
+SOURCES = ROOT / "data" / "sources"
+BATCH_1 = SOURCES / "practices-list-batch-1.txt"
+
+
+@pytest.fixture(scope="session")
+def source_text() -> str:
+    return BATCH_1.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def practices():
+    """Every practice of the first batch, parsed from the real source."""
+    return parse_file(BATCH_1).practices
+
+
+@pytest.fixture(scope="session")
+def knowledge_base(practices) -> KnowledgeBase:
+    return KnowledgeBase.from_practices(practices)
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory) -> str:
+    """A practice database freshly built from data/sources/ in a temporary folder."""
+    path: Path = tmp_path_factory.mktemp("db") / "practices.db"
+    build_database(f"sqlite:///{path}", SOURCES)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory):
+    """A real PostgreSQL server started for this test run."""
+    import shutil
+    import tempfile
+
+    from tests.servers import postgres_server
+
+    # Not under pytest's tmp dir: that is private to root, and PostgreSQL runs as its own user.
+    workdir = Path(tempfile.mkdtemp(prefix="kb-postgres-"))
+    try:
+        with postgres_server(workdir) as url:
+            yield url
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real Redis server started for this test run."""
+    from tests.servers import redis_server
+
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
