@@ -73,3 +73,7 @@ clean: ## remove build outputs (database, models, runtime state)
 	rm -rf $(DB) models/*.tar.gz var/* test-output
 
 -include mk/*.mk
+
+lock: $(INSTALLED) ## re-pin every installed package into constraints.txt
+	(echo "# Every package of the environment, pinned (regenerate with: make lock)"; \
+		$(PY) -m pip freeze --exclude-editable) > constraints.txt

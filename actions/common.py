@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Optional
 from rasa_sdk import Action, Tracker
 
 if TYPE_CHECKING:  # imported lazily at run time: nothing heavy at import
-    from bot.kb.regions import Gazetteer
     from bot.kb.service import KnowledgeBase
 
 # Slot names, as in domain.yml.
@@ -37,16 +36,10 @@ class KnowledgeBaseAction(Action, ABC):
     Args:
         knowledge_base: the practices to answer from; by default the process-wide
             one (``bot.kb.service.get_knowledge_base()``), opened on first use.
-        gazetteer: the region gazetteer; by default ``bot.kb.regions.get_gazetteer()``.
     """
 
-    def __init__(
-        self,
-        knowledge_base: Optional["KnowledgeBase"] = None,
-        gazetteer: Optional["Gazetteer"] = None,
-    ) -> None:
+    def __init__(self, knowledge_base: Optional["KnowledgeBase"] = None) -> None:
         self._knowledge_base = knowledge_base
-        self._gazetteer = gazetteer
 
     @abstractmethod
     def name(self) -> str:
@@ -60,15 +53,6 @@ class KnowledgeBaseAction(Action, ABC):
 
             self._knowledge_base = get_knowledge_base()
         return self._knowledge_base
-
-    @property
-    def gazetteer(self) -> "Gazetteer":
-        """The region gazetteer, loaded on first use."""
-        if self._gazetteer is None:
-            from bot.kb.regions import get_gazetteer
-
-            self._gazetteer = get_gazetteer()
-        return self._gazetteer
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 # A figure is a number with what it counts: 56个项目, 3.7万个, 36.8万份, 90%.
 # Years (2023年) and document numbers (〔2022〕19号) are not figures.
 _FIGURE = re.compile(
-    r"\d[\d.,，]*\s*(?:%|％|万|亿|千|百|个|名|人|家|项|场|份|元|次|余|多|倍|所|期|天|小时|批|类|种|支|户|套|条|座|间|亩|平方米)"
+    r"\d[\d.,]*\s*(?:%|％|万|亿|千|百|个|名|人|家|项|场|份|元|次|余|多|倍|所|期|天"
+    r"|小时|批|类|种|支|户|套|条|座|间|亩|平方米)"
 )
-_CLAUSE_END = re.compile(r"(?<=[，,：:])")
+_CLAUSE_END = re.compile(r"(?<=[，,：:、])")
 _ELLIPSIS = "…"
 _CITATION_SEPARATOR = "、"
 
@@ -44,6 +45,7 @@ def has_figure(sentence: str) -> bool:
 
 def shorten(sentence: str, max_chars: int = FACT_MAX_CHARS) -> str:
     """The sentence, or its clauses from the first figure on, cut to ``max_chars``."""
+    sentence = sentence.rstrip("；;")
     if len(sentence) <= max_chars:
         return sentence
     clauses = [c for c in _CLAUSE_END.split(sentence) if c]
@@ -55,7 +57,7 @@ def shorten(sentence: str, max_chars: int = FACT_MAX_CHARS) -> str:
         kept += clause
     if not kept:
         kept = clauses[start][: max_chars - 1]
-    kept = kept.rstrip("，,：:；;。")
+    kept = kept.rstrip("，,：:、；;。")
     return kept + ("" if kept == sentence.rstrip("。") else _ELLIPSIS)
 
 
@@ -67,6 +69,14 @@ def key_fact(practice: Practice, max_chars: int = FACT_MAX_CHARS) -> str:
         return shorten(practice.title, max_chars)
     chosen = next((s for s in body if has_figure(s)), body[0])
     return shorten(chosen, max_chars)
+
+
+def body_text(practice: Practice) -> str:
+    """The practice's full text without its headline (shown just above it)."""
+    parts = sentences(practice.text)
+    if parts and _is_headline(parts[0], practice):
+        parts = parts[1:]
+    return "".join(parts) or practice.text
 
 
 def item_response(region_match: str, place: Optional[str]) -> str:

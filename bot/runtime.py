@@ -72,3 +72,22 @@ def rasa_command(settings: Settings, model: Path) -> list[str]:
         # The HTTP API (trackers, model) is only exposed with a token.
         command += ["--enable-api", "--auth-token", settings.rasa_token]
     return command
+
+
+def main() -> None:
+    """`python -m bot.runtime`: run only the Rasa server (one container of a scaled deployment).
+
+    Writes the endpoints file from the settings (TRACKER_DB_URL, REDIS_URL, ACTION_ENDPOINT_URL)
+    and replaces this process with `rasa run`.
+    """
+    import os
+
+    from bot.config import get_settings
+
+    settings = get_settings()
+    command = rasa_command(settings, settings.root / "models" / "assistant.tar.gz")
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":
+    main()

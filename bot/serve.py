@@ -51,28 +51,92 @@ def model_path(settings: Settings) -> Path:
     return settings.root / "models" / "assistant.tar.gz"
 
 
-def check(settings: Settings) -> None:
-    """Refuse to start, with a clear message, when the database, the model or a port is not ready."""
+def check(settings: Settings, model: Optional[Path] = None) -> None:
+    """Refuse to start, with a clear message, when something the assistant needs is not ready.
+
+    Checks the practice database, the trained model, the ports, and the tracker
+    store and Redis lock store when they are configured.
+    """
     from bot.kb.service import KnowledgeBase, KnowledgeBaseUnavailable
 
     try:
         KnowledgeBase.from_url(settings.database_url)
     except KnowledgeBaseUnavailable as exc:
         raise StartupProblem(f"{exc}") from None
-    if not model_path(settings).is_file():
-        raise StartupProblem(f"no trained model at {model_path(settings)}: run `make train`")
-    for name, port in (("Rasa", settings.rasa_port), ("action server", settings.action_port), ("web app", settings.web_port)):
+    check_model(model or model_path(settings))
+    ports = (("Rasa", settings.rasa_port, "RASA_PORT"), ("action server", settings.action_port, "ACTION_PORT"),
+             ("web app", settings.web_port, "WEB_PORT"))
+    for name, port, variable in ports:
         if port_in_use(port):
-            raise StartupProblem(f"port {port} for the {name} is in use: stop what uses it or set another port")
+            raise StartupProblem(
+                f"port {port} for the {name} is in use: stop what uses it or set another port in {variable}"
+            )
+    check_tracker_store(settings.tracker_url)
+    if settings.redis_url:
+        check_redis(settings.redis_url)
 
 
-def children(settings: Settings) -> list[Child]:
+def check_model(model: Path) -> None:
+    """The trained model exists and is a readable archive."""
+    import tarfile
+
+    if not model.is_file():
+        raise StartupProblem(f"no trained model at {model}: run `make train`")
+    if not tarfile.is_tarfile(model):
+        raise StartupProblem(f"the model {model} is not a model archive (damaged?): run `make clean train`")
+
+
+def check_tracker_store(url: str) -> None:
+    """The SQL tracker store (where conversations are kept) can be reached."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            Path(parsed.database or "").parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed)
+        else:
+            engine = create_engine(parsed, connect_args={"connect_timeout": 5})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        raise StartupProblem(
+            f"the tracker store {_redact(url)} cannot be reached ({exc.__class__.__name__}): "
+            f"start the database or fix TRACKER_DB_URL"
+        ) from None
+
+
+def check_redis(url: str) -> None:
+    """The Redis lock store (shared by several Rasa instances) answers."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
+    except Exception as exc:
+        raise StartupProblem(
+            f"Redis at {_redact(url)} does not answer ({exc.__class__.__name__}): start it or fix REDIS_URL"
+        ) from None
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+def children(settings: Settings, model: Optional[Path] = None) -> list[Child]:
     python = sys.executable
     from bot.runtime import rasa_command
 
     return [
         Child("actions", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]),
-        Child("rasa", rasa_command(settings, model_path(settings))),
+        Child("rasa", rasa_command(settings, model or model_path(settings))),
         Child("web", [python, "-m", "bot.web.app"]),
     ]
 
@@ -109,10 +173,15 @@ def supervise(procs: list[Child], root: Path) -> None:
                     child.process.kill()
 
 
-def main() -> None:
+def main(argv: Optional[list[str]] = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bot.serve", description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=None, help="the trained model (default models/assistant.tar.gz)")
+    args = parser.parse_args(argv)
     settings = get_settings()
     try:
-        check(settings)
+        check(settings, args.model)
     except StartupProblem as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         sys.exit(1)
@@ -122,7 +191,7 @@ def main() -> None:
         f"Rasa REST http://localhost:{settings.rasa_port}/webhooks/rest/webhook",
         file=sys.stderr,
     )
-    supervise(children(settings), settings.root)
+    supervise(children(settings, args.model), settings.root)
 
 
 if __name__ == "__main__":

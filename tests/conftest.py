@@ -62,3 +62,12 @@ def redis_url(tmp_path_factory):
 
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """The real Rasa server and action server with the project's trained model (one per test run)."""
+    from tests.stack import running_stack
+
+    with running_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running

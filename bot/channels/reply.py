@@ -23,6 +23,7 @@ MORE_KEYWORDS = frozenset({"更多", "more", "下一页"})
 """What a user types to see the next page of a long answer."""
 
 _CHOICE = re.compile(r"^\s*(\d{1,2})\s*[.。、]?\s*$")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,15 @@ def asks_for_more(text: str) -> bool:
     """Whether the user asked for the next page of a long answer."""
     cleaned = unicodedata.normalize("NFKC", text or "").strip().strip("'\"‘’“”。.!！").lower()
     return cleaned in MORE_KEYWORDS
+
+
+def xml_safe(text: str) -> str:
+    """The text made safe inside the CDATA section of a reply's XML.
+
+    wechatpy writes `<![CDATA[text]]>` as is: characters XML forbids are removed
+    and a "]]>" in the text is split across two CDATA sections.
+    """
+    return _XML_ILLEGAL.sub("", text).replace("]]>", "]]]]><![CDATA[>")
 
 
 def _size(text: str) -> int:

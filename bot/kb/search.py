@@ -17,6 +17,7 @@ character.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import yaml
 
-from bot.kb.text import JIEBA_DICT_DIR, normalize, tokenize
+from bot.kb.text import JIEBA_DICT_DIR, dictionary_words, normalize, tokenize
 from bot.kb.types import REGION_EXACT, REGION_NONE, REGION_PROVINCE, Hit, Place, Practice
 
 SYNONYMS_PATH = Path(__file__).resolve().parents[2] / "data" / "kb" / "synonyms.yml"
@@ -40,10 +41,11 @@ TYPED_WEIGHT = 1.0
 DEFAULT_SYNONYM_WEIGHT = 0.5
 TYPO_WEIGHT = 0.8
 # A practice is relevant when its score reaches MIN_SCORE and RELATIVE_CUTOFF of the
-# best score: a lone common word (工作, 建筑) or small talk (你好, 今天天气怎么样)
-# matches nothing, and a long tail of one-word overlaps is cut. Set on the query
-# table in tests/kb/test_search.py.
-MIN_SCORE = 2.0
+# best score. Small talk (你好, 今天天气怎么样, 工地好热啊) scores 0 once stop words and
+# generic words are gone; a single on-topic word scores 1.3 (培训, the commonest
+# concept) to 4 (比赛); the relative cut drops the long tail of one-word overlaps.
+# Set on tests/kb/search_queries.yml and the off-topic cases of tests/kb/test_search.py.
+MIN_SCORE = 1.0
 RELATIVE_CUTOFF = 0.2
 # Misspellings are looked for in domain words of at least this many characters.
 TYPO_MIN_CHARS = 3
@@ -95,24 +97,45 @@ class _TypoReader:
     """Reads a misspelt domain word (one character wrong) as the word itself."""
 
     def __init__(self, words: Iterable[str]) -> None:
+        self._words = set(words)
         self._patterns: dict[str, set[str]] = defaultdict(set)
-        for word in words:
+        for word in self._words:
             if TYPO_MIN_CHARS <= len(word) <= TYPO_MAX_CHARS:
                 for i in range(len(word)):
                     self._patterns[word[:i] + "\0" + word[i + 1 :]].add(word)
         self._lengths = sorted({len(p) for p in self._patterns})
 
     def corrections(self, text: str) -> set[str]:
-        """Domain words that a substring of `text` misspells by one character."""
+        """Domain words that a stretch of `text` misspells by one character.
+
+        A stretch counts only where the dictionary cannot read the text: the wrong
+        character and at least one other stand alone in the segmentation (实/明/制,
+        工资/专/护), so real words (建筑工人, 工资拿不到) are never "corrected".
+        """
+        alone = {start for word, start, _ in dictionary_words(text) if len(word) == 1}
         found: set[str] = set()
         for length in self._lengths:
             for start in range(len(text) - length + 1):
                 chunk = text[start : start + length]
+                if chunk in self._words or sum(p in alone for p in range(start, start + length)) < 2:
+                    continue
                 for i in range(length):
+                    if start + i not in alone:
+                        continue
                     for word in self._patterns.get(chunk[:i] + "\0" + chunk[i + 1 :], ()):
                         if word not in text:
                             found.add(word)
         return found
+
+
+@dataclass(frozen=True)
+class _Concept:
+    """One thing a query asks about: a synonym group (with per-term weights) or a single token."""
+
+    group: Optional[int]  # index into the index's groups, None for a token
+    key: str  # the token (for a token concept)
+    weights: tuple[tuple[str, float], ...] = ()  # (term, weight) for a group concept
+    weight: float = TYPED_WEIGHT  # for a token concept
 
 
 class PracticeIndex:
@@ -138,69 +161,134 @@ class PracticeIndex:
         self._practices = tuple(practices)
         self._places = tuple(self._place_of(p) for p in self._practices)
         self._groups = tuple(load_synonyms() if synonyms is None else synonyms)
-        self._term_tokens = {t: tuple(tokenize(t)) or (t,) for g in self._groups for t in g.terms}
-        self._typos = _TypoReader(list(load_domain_words()) + list(self._term_tokens))
-        self._postings = self._build_postings()
+        terms = {t for g in self._groups for t in g.terms}
+        self._typos = _TypoReader(list(load_domain_words()) + [t for t in terms if len(t) > 1])
+        fields = [
+            [(normalize(getattr(p, name), None).lower(), weight) for name, weight in FIELD_WEIGHTS.items()]
+            for p in self._practices
+        ]
+        token_tfs = [self._token_tf(doc) for doc in fields]
+        self._norms = self._length_norms([sum(tf.values()) for tf in token_tfs])
+        self._postings = self._build_postings(token_tfs)
+        self._group_patterns = tuple(_longest_first(group.terms) for group in self._groups)
+        self._group_tfs = tuple(self._group_tf(group, fields) for group in self._groups)
         self._match_cache: dict[str, tuple[str, ...]] = {}
 
     # -- building ---------------------------------------------------------------
 
     def _place_of(self, practice: Practice) -> Optional[Place]:
-        if practice.region_code:
-            try:
-                return self._gazetteer.get(practice.region_code)
-            except KeyError:
-                pass
-        return self._gazetteer.resolve(practice.region) if practice.region else None
+        place = self._gazetteer.get(practice.region_code) if practice.region_code else None
+        if place is None and practice.region:
+            place = self._gazetteer.resolve(practice.region)
+        return place
 
-    def _build_postings(self) -> dict[str, tuple[tuple[int, float], ...]]:
-        """Precompute each term's BM25 contribution to each practice that contains it."""
-        doc_tfs: list[dict[str, float]] = []
-        for practice in self._practices:
-            tf: dict[str, float] = defaultdict(float)
-            for field, weight in FIELD_WEIGHTS.items():
-                for token in tokenize(normalize(getattr(practice, field), None)):
-                    tf[token] += weight
-            doc_tfs.append(tf)
-        count = len(doc_tfs)
-        lengths = [sum(tf.values()) for tf in doc_tfs]
-        average = (sum(lengths) / count) if count else 1.0
+    @staticmethod
+    def _token_tf(fields: Sequence[tuple[str, float]]) -> dict[str, float]:
+        tf: dict[str, float] = defaultdict(float)
+        for text, weight in fields:
+            for token in tokenize(text):
+                tf[token] += weight
+        return tf
+
+    @staticmethod
+    def _length_norms(lengths: Sequence[float]) -> tuple[float, ...]:
+        """BM25's per-practice length normalization, k1 * (1 - b + b * length / average)."""
+        average = (sum(lengths) / len(lengths)) if lengths else 1.0
+        return tuple(BM25_K1 * (1 - BM25_B + BM25_B * length / average) for length in lengths)
+
+    def _idf(self, doc_freq: int) -> float:
+        count = len(self._practices)
+        return math.log(1 + (count - doc_freq + 0.5) / (doc_freq + 0.5))
+
+    def _bm25(self, idf: float, freq: float, i: int) -> float:
+        return idf * freq * (BM25_K1 + 1) / (freq + self._norms[i])
+
+    def _build_postings(self, token_tfs: Sequence[Mapping[str, float]]) -> dict[str, tuple[tuple[int, float], ...]]:
+        """Each token's BM25 contribution to each practice that contains it, precomputed."""
         doc_freq: dict[str, int] = defaultdict(int)
-        for tf in doc_tfs:
+        for tf in token_tfs:
             for token in tf:
                 doc_freq[token] += 1
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, tf in enumerate(doc_tfs):
-            norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths[i] / average)
+        for i, tf in enumerate(token_tfs):
             for token, freq in tf.items():
-                idf = math.log(1 + (count - doc_freq[token] + 0.5) / (doc_freq[token] + 0.5))
-                postings[token].append((i, idf * freq * (BM25_K1 + 1) / (freq + norm)))
+                postings[token].append((i, self._bm25(self._idf(doc_freq[token]), freq, i)))
         return {token: tuple(entries) for token, entries in postings.items()}
+
+    @staticmethod
+    def _group_tf(group: SynonymGroup, fields: Sequence[Sequence[tuple[str, float]]]) -> dict[int, dict[str, float]]:
+        """How often each practice says each term of a group (field-weighted, longest match first).
+
+        Single-character terms (证, 娃) only trigger a group from a query: counted in
+        the document they would match inside unrelated words (认证, 保证金).
+        """
+        pattern = _longest_first(group.terms)
+        if pattern is None:
+            return {}
+        counts: dict[int, dict[str, float]] = {}
+        for i, doc in enumerate(fields):
+            found: dict[str, float] = defaultdict(float)
+            for text, weight in doc:
+                for match in pattern.finditer(text):
+                    found[match.group()] += weight
+            if found:
+                counts[i] = dict(found)
+        return counts
 
     # -- querying ---------------------------------------------------------------
 
-    def query_terms(self, topic: str) -> dict[str, float]:
-        """Weighted search terms for the topical part of a normalized query."""
-        typed = tokenize(topic)
-        weights = {token: TYPED_WEIGHT for token in typed}
-        lowered = topic.lower()
-        typed_set = set(typed)
-        corrected = self._typos.corrections(lowered)
-        for word in corrected:
-            for token in self._term_tokens.get(word) or tokenize(word):
-                weights[token] = max(weights.get(token, 0.0), TYPO_WEIGHT)
-        for group in self._groups:
-            if any(t in typed_set or t in corrected or (len(t) > 1 and t in lowered) for t in group.terms):
-                for term in group.terms:
-                    for token in self._term_tokens[term]:
-                        weights[token] = max(weights.get(token, 0.0), group.weight)
-        return weights
+    def _concepts(self, topic: str) -> list[_Concept]:
+        """What a normalized, place-free query asks about.
 
-    def _scores(self, weights: Mapping[str, float]) -> list[float]:
+        A synonym group any of whose terms the query contains is one concept: its
+        terms count as one word (their occurrences add up, each at its weight, and
+        BM25 sees the group's document frequency), so a practice naming five synonyms
+        of 欠薪 does not outrank one that says 欠薪 plainly, and a rare synonym does not
+        outweigh the word typed. Each typed word of two or more characters outside the
+        matched groups is a concept of its own, as in plain BM25; single characters
+        count only through a group (证, 学) or as part of a misspelt word.
+        """
+        typed = tokenize(topic)
+        typed_set = set(typed)
+        corrected = self._typos.corrections(topic)
+        concepts: list[_Concept] = []
+        covered: set[str] = set()
+        for index, group in enumerate(self._groups):
+            weights = {}
+            pattern = self._group_patterns[index]
+            said = set(pattern.findall(topic)) if pattern is not None else set()
+            for term in group.terms:
+                if term in said or (len(term) == 1 and term in typed_set):
+                    weights[term] = TYPED_WEIGHT
+                elif term in corrected:
+                    weights[term] = TYPO_WEIGHT
+            if weights:
+                covered.update(weights)
+                covered.update(token for term in weights for token in tokenize(term))
+                all_weights = tuple((t, weights.get(t, group.weight)) for t in group.terms)
+                concepts.append(_Concept(group=index, key=group.name, weights=all_weights))
+        for word in sorted(corrected):
+            if word not in covered:
+                concepts.append(_Concept(group=None, key=word, weight=TYPO_WEIGHT))
+                covered.add(word)
+        for token in dict.fromkeys(typed):
+            if token not in covered and len(token) > 1:  # a lone character (不, 跑, 热) is no topic
+                concepts.append(_Concept(group=None, key=token))
+        return concepts
+
+    def _scores(self, concepts: Sequence[_Concept]) -> list[float]:
         scores = [0.0] * len(self._practices)
-        for token, weight in weights.items():
-            for i, contribution in self._postings.get(token, ()):
-                scores[i] += weight * contribution
+        for concept in concepts:
+            if concept.group is None:
+                for i, contribution in self._postings.get(concept.key, ()):
+                    scores[i] += concept.weight * contribution
+                continue
+            counts = self._group_tfs[concept.group]
+            idf = self._idf(len(counts))
+            weights = dict(concept.weights)
+            for i, found in counts.items():
+                freq = sum(weights.get(term, 0.0) * n for term, n in found.items())
+                scores[i] += self._bm25(idf, freq, i)
         return scores
 
     def _matches(self, place: Optional[Place]) -> tuple[str, ...]:
@@ -253,9 +341,9 @@ class PracticeIndex:
         """
         place, topic = self._place_and_topic(normalize(query), region)
         matches = self._matches(place)
-        weights = self.query_terms(topic)
-        if weights:
-            scores = self._scores(weights)
+        concepts = self._concepts(topic.lower())
+        if concepts:
+            scores = self._scores(concepts)
             cutoff = max(MIN_SCORE, RELATIVE_CUTOFF * max(scores, default=0.0))
             ranked = [(i, s) for i, s in enumerate(scores) if s >= cutoff]
         elif place is not None:
@@ -267,6 +355,12 @@ class PracticeIndex:
         page = ranked[start : start + max(0, _as_int(limit, 5))]
         hits = tuple(Hit(self._practices[i], score, matches[i]) for i, score in page)
         return SearchResult(hits=hits, place=place, total=len(ranked))
+
+
+def _longest_first(terms: Iterable[str]) -> Optional["re.Pattern[str]"]:
+    """A pattern finding the terms (of two or more characters), the longest at each position."""
+    long_terms = sorted((t for t in terms if len(t) > 1), key=len, reverse=True)
+    return re.compile("|".join(re.escape(t) for t in long_terms)) if long_terms else None
 
 
 def _as_int(value: object, default: int) -> int:

@@ -36,7 +36,7 @@ _WHITESPACE = re.compile(r"\s+")
 STOP_WORDS = frozenset(
     """
     的 了 呢 吗 嘛 吧 啊 呀 哦 哈 么 啥 嘞 咧 哟 噢 喔 诶 哎 唉 嗯 么样
-    我 你 您 他 她 它 我们 你们 他们 咱 咱们 俺 自己 大家 人家
+    你好 您好 好 好的 谢谢 我 你 您 他 她 它 我们 你们 他们 咱 咱们 俺 自己 大家 人家
     是 在 有 没 没有 有没有 有没 要 不要 会 能 能不能 可以 可不可以 想 想要 请问 问 问问 问一下 一下 下
     这 那 这个 那个 这些 那些 这里 那里 这边 那边 哪 哪里 哪儿 哪个 哪些 哪些地方
     什么 怎么 怎么样 怎样 怎么办 咋 咋办 咋整 咋弄 咋样 如何 为什么 为啥 多少 几 谁 找谁
@@ -46,6 +46,9 @@ STOP_WORDS = frozenset(
     地方 当地 本地 这儿 里 上 中 内 外 前 后 时候 现在 今年 去年 已经 正在 关于 一般 是不是 是否
     """.split()
 )
+# Words nearly every question and every practice share ("工地上…", "建筑工人…"): they
+# say nothing about the topic, and alone they would make small talk look relevant.
+GENERIC_WORDS = frozenset("工地 工作 建筑 建筑业 建筑工人 工人 施工 项目 工程 企业 行业 单位 干活 活".split())
 
 
 def normalize(text: object, max_chars: Optional[int] = MAX_QUERY_CHARS) -> str:
@@ -91,8 +94,14 @@ def _tokenizer() -> jieba.Tokenizer:
 
 
 def _is_word(token: str) -> bool:
-    """True when a token has a letter or digit (not punctuation or symbols)."""
-    return any(unicodedata.category(ch)[0] in "LN" for ch in token)
+    """True for a token that can carry a topic: it has a letter, and is not one Latin letter.
+
+    Numbers (1, 2023, 97%) and symbols say nothing about a topic on their own, and
+    stray ASCII ("' OR 1=1 --", "a NEAR b*") must not match the figures in the text.
+    """
+    if len(token) == 1 and token.isascii():
+        return False
+    return any(unicodedata.category(ch)[0] == "L" for ch in token)
 
 
 def tokenize(text: str, for_search: bool = True) -> list[str]:
@@ -104,7 +113,7 @@ def tokenize(text: str, for_search: bool = True) -> list[str]:
             (农民工 → 农民, 民工, 农民工), so a query for 专户 finds 工资专户.
 
     Returns:
-        Lower-cased tokens, in order, without stop words or punctuation.
+        Lower-cased tokens, in order, without stop words, generic words or punctuation.
     """
     if not text:
         return []
@@ -113,6 +122,20 @@ def tokenize(text: str, for_search: bool = True) -> list[str]:
     tokens = []
     for piece in pieces:
         token = piece.strip().lower()
-        if token and token not in STOP_WORDS and _is_word(token):
+        if token and token not in STOP_WORDS and token not in GENERIC_WORDS and _is_word(token):
             tokens.append(token)
     return tokens
+
+
+def dictionary_words(text: str) -> list[tuple[str, int, int]]:
+    """Segment text with the dictionaries only (no guessed words), with offsets.
+
+    Args:
+        text: Text already passed through `normalize`.
+
+    Returns:
+        (word, start, end) for every piece, punctuation included, covering the text.
+    """
+    if not text:
+        return []
+    return list(_tokenizer().tokenize(text, HMM=False))

@@ -12,7 +12,10 @@ from typing import Union
 LAST = "last"
 MAX_ORDINAL = 20
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3,
+    "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 _NUMBER = r"[0-9０-９]{1,2}|[一二两三四五六七八九十]{1,3}"
 _COUNTER = r"[条个项点家种篇則条個項]"
@@ -54,7 +57,7 @@ def parse_number(token: str) -> int | None:
     Returns:
         The number, or None if `token` is not a numeral.
     """
-    if token in _CIRCLED:
+    if len(token) == 1 and token in _CIRCLED:
         return _CIRCLED.index(token) + 1
     digits = token.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     if digits.isdigit():

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from functools import lru_cache
+from typing import Iterable, Sequence
 
 from bot.kb.types import Hit, Practice
 
@@ -80,24 +81,36 @@ def provinces(practices: Sequence[Practice]) -> list[Facet]:
     return [Facet(name, name, count) for name, count in counts.most_common()]
 
 
+@lru_cache(maxsize=1)
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    """The knowledge base's synonym groups (a query about 欠钱 also marks 欠薪 and 拖欠)."""
+    from bot.kb.search import load_synonyms
+
+    return tuple(group.terms for group in load_synonyms())
+
+
 def highlight_terms(query: str, texts: Iterable[str], shortest: int = 2) -> list[str]:
-    """The longest pieces of ``query`` (at least ``shortest`` characters) found in ``texts``.
+    """What to mark in the hits: pieces of ``query`` found in ``texts``, and synonyms of its words.
 
     Chinese has no spaces, so instead of segmenting, every maximal substring of
-    the query that occurs in the hits is marked: 拖欠工资 finds 拖欠 and 工资.
+    the query (at least ``shortest`` characters) that occurs in the hits is
+    marked; the words of any synonym group the query touches are marked too.
     """
+    from bot.kb.text import normalize
+
     corpus = "\n".join(texts)
-    query = re.sub(r"\s+", " ", query).strip()
-    found: list[str] = []
-    i = 0
-    while i < len(query):
+    query = normalize(query)
+    found: set[str] = set()
+    for i in range(len(query)):
         for j in range(len(query), i + shortest - 1, -1):
             piece = query[i:j].strip()
             if len(piece) >= shortest and piece in corpus:
-                found.append(piece)
+                found.add(piece)
                 break
-        i += 1
-    unique = sorted(set(found), key=len, reverse=True)
+    for terms in synonym_groups():
+        if any(len(t) >= shortest and t in query for t in terms):
+            found.update(t for t in terms if len(t) >= shortest and t in corpus)
+    unique = sorted(found, key=len, reverse=True)
     return [t for n, t in enumerate(unique) if not any(t in longer for longer in unique[:n])]
 
 
@@ -105,7 +118,8 @@ def summary(practice: Practice, limit: int = SUMMARY_CHARS) -> str:
     """The first sentences of a practice's body after its headline, at most ``limit`` characters."""
     body = practice.text.strip()
     if practice.title and practice.title in body:
-        body = body.split(practice.title, 1)[1].strip()
+        body = body.split(practice.title, 1)[1]
+    body = body.lstrip("。；，：:;,. \n")
     text = ""
     for sentence in _SENTENCE_END.split(body):
         if text and len(text) + len(sentence) > limit:

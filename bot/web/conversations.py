@@ -13,7 +13,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import Any, Iterable, Optional, Sequence
 
@@ -30,6 +30,7 @@ NOT_FOUND_PREFIX = "utter_practice_not_found"  # and its variants, e.g. ..._in_r
 FALLBACK_ACTION = "action_default_fallback"
 FEEDBACK_INTENTS = {"feedback_useful": "useful", "feedback_useless": "useless"}
 PLACE_ENTITY = "place"
+TREND_INTENTS = 5  # intents drawn day by day
 MESSAGE_TYPES = ("user", "bot")
 
 _events = sa.Table(
@@ -117,8 +118,8 @@ class Stats:
     conversations: int
     intents: tuple[tuple[str, int], ...]
     places: tuple[tuple[str, int], ...]
-    daily: tuple[tuple[str, int], ...]  # (YYYY-MM-DD, user messages)
-    daily_intents: dict[str, dict[str, int]]  # intent -> {day: count}, top intents only
+    daily: tuple[tuple[str, int], ...]  # (YYYY-MM-DD, user messages), every day of the period
+    daily_intents: dict[str, dict[str, int]]  # intent -> {day: count}, the most asked intents only
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,6 +142,13 @@ def iso_time(timestamp: float) -> str:
 
 def _day(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp or 0, tz=timezone.utc).strftime("%Y-%m-%d")
+
+
+def _calendar(start: float, end: float) -> list[str]:
+    """Every day (UTC) from ``start`` to ``end``, so charts show quiet days as zero."""
+    first = datetime.fromtimestamp(start, tz=timezone.utc).date()
+    last = datetime.fromtimestamp(end, tz=timezone.utc).date()
+    return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
 
 
 def _data(row: Any) -> dict[str, Any]:
@@ -296,7 +304,8 @@ class ConversationStore:
 
     def stats(self, days: int = 30, top: int = 10, now: Optional[float] = None) -> Stats:
         """Counts of user messages by intent, place and day over the last ``days`` days."""
-        since = (now or time.time()) - days * 86400
+        now = now or time.time()
+        since = now - days * 86400
         rows = self._rows(
             sa.select(_events.c.sender_id, _events.c.timestamp, _events.c.intent_name, _events.c.data).where(
                 _events.c.type_name == "user", _events.c.timestamp >= since
@@ -313,15 +322,16 @@ class ConversationStore:
                 intents[row.intent_name] += 1
                 by_day[row.intent_name][day] += 1
             places.update(_places(_data(row)))
-        top_intents = [name for name, _ in intents.most_common(top)]
+        calendar = _calendar(since, now)
+        top_intents = [name for name, _ in intents.most_common(TREND_INTENTS)]
         return Stats(
             days=days,
             messages=len(rows),
             conversations=len({row.sender_id for row in rows}),
             intents=tuple(intents.most_common(top)),
             places=tuple(places.most_common(top)),
-            daily=tuple(sorted(daily.items())),
-            daily_intents={name: dict(sorted(by_day[name].items())) for name in top_intents},
+            daily=tuple((day, daily[day]) for day in calendar),
+            daily_intents={name: {day: by_day[name][day] for day in calendar} for name in top_intents},
         )
 
 

@@ -5,7 +5,6 @@ first and only then wraps the search terms in ``<mark>``.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -19,18 +18,31 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 MESSAGES = TEMPLATES / "messages.yml"
 
 
+def marked_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """The stretches of ``text`` covered by any of ``terms``, overlapping ones merged."""
+    covered = [False] * len(text)
+    for term in {t for t in terms if t}:
+        start = text.find(term)
+        while start >= 0:
+            covered[start : start + len(term)] = [True] * len(term)
+            start = text.find(term, start + 1)
+    spans: list[tuple[int, int]] = []
+    for i, inside in enumerate(covered):
+        if inside and spans and spans[-1][1] == i:
+            spans[-1] = (spans[-1][0], i + 1)
+        elif inside:
+            spans.append((i, i + 1))
+    return spans
+
+
 def highlight(text: str, terms: Iterable[str]) -> Markup:
-    """``text`` HTML-escaped, with every occurrence of ``terms`` wrapped in ``<mark>``."""
-    words = sorted({t for t in terms if t}, key=len, reverse=True)
-    if not words:
-        return escape(text)
-    pattern = re.compile("|".join(re.escape(w) for w in words))
+    """``text`` HTML-escaped, with the stretches matching ``terms`` wrapped in ``<mark>``."""
     parts: list[str] = []
     position = 0
-    for match in pattern.finditer(text):
-        parts.append(str(escape(text[position : match.start()])))
-        parts.append(f"<mark>{escape(match.group())}</mark>")
-        position = match.end()
+    for start, end in marked_spans(text, terms):
+        parts.append(str(escape(text[position:start])))
+        parts.append(f"<mark>{escape(text[start:end])}</mark>")
+        position = end
     parts.append(str(escape(text[position:])))
     return Markup("".join(parts))
 

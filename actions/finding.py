@@ -1,0 +1,51 @@
+"""Finding the next page of practices for a thread: a topic search, or what a place does.
+
+Only ``bot.kb`` is asked; the result is a small frozen record the actions present.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+from bot.kb.types import REGION_EXACT, Hit, Place
+
+from actions.common import PAGE_SIZE, Thread
+from actions.topics import PLACE_INTENT
+
+if TYPE_CHECKING:
+    from bot.kb.service import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class Page:
+    """The practices to show next, and the place they were found for."""
+
+    hits: tuple[Hit, ...]
+    place: Optional[Place]  # the place asked about, as the gazetteer knows it
+    in_place: int = 0  # how many practices of the thread are in the place itself
+
+    @property
+    def place_name(self) -> Optional[str]:
+        return self.place.full_name if self.place else None
+
+    @property
+    def elsewhere_only(self) -> bool:
+        """A place was asked about, but none of these practices is in it."""
+        return self.place is not None and self.in_place == 0
+
+
+def find_page(knowledge_base: "KnowledgeBase", thread: Thread, limit: int = PAGE_SIZE) -> Page:
+    """The next ``limit`` practices of the thread, never one already shown.
+
+    A topic thread searches its query; a place thread (``ask_place_practices``) lists
+    the place's practices, then its province's.
+    """
+    query = "" if thread.intent == PLACE_INTENT else thread.query
+    if not query and not thread.place:
+        return Page(hits=(), place=None)
+    everything = len(knowledge_base.practices())
+    result = knowledge_base.search(query, region=thread.place, limit=everything, offset=0)
+    shown = set(thread.shown_ids)
+    hits = tuple(hit for hit in result.hits if hit.practice.id not in shown)[:limit]
+    in_place = sum(1 for hit in result.hits if hit.region_match == REGION_EXACT)
+    return Page(hits=hits, place=result.place, in_place=in_place)

@@ -1,0 +1,240 @@
+"""Actions that answer with practices: a question, its follow-ups, the sources, the places."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import (
+    ORDINAL_LAST,
+    SLOT_FEEDBACK,
+    SLOT_LAST_SHOWN,
+    SLOT_PAGE,
+    SLOT_PLACE,
+    SLOT_SHOWN_IDS,
+    SLOT_TOPIC_INTENT,
+    SLOT_TOPIC_QUERY,
+    KnowledgeBaseAction,
+    Thread,
+    asked_place,
+    entity_value,
+    latest_intent,
+    requested_ordinal,
+    text_without_places,
+)
+from actions.finding import Page, find_page
+from actions.presenting import body_text, present, utter_cards, utter_sources
+from actions.topics import PLACE_INTENT, TOPIC_KEYWORDS, is_topic_intent, is_urgent
+
+DomainDict = dict[str, Any]
+
+
+def build_query(tracker: Tracker, intent: str) -> str:
+    """The search text: the worker's words without the place, the topic words, the intent's keywords."""
+    text = text_without_places(tracker)
+    topic = entity_value(tracker, "topic")
+    parts = [text]
+    if topic and topic not in text:
+        parts.append(topic)
+    parts.append(TOPIC_KEYWORDS.get(intent, ""))
+    return " ".join(p for p in parts if p).strip()
+
+
+def new_thread(tracker: Tracker) -> Thread:
+    """The thread a question starts, or a new place for the current thread ("那广东呢")."""
+    intent = latest_intent(tracker)
+    place = asked_place(tracker)
+    if intent == PLACE_INTENT:
+        return Thread(intent=PLACE_INTENT, place=place)
+    if is_topic_intent(intent):
+        return Thread(intent=intent, query=build_query(tracker, intent), place=place)
+    previous = Thread.from_tracker(tracker)
+    if previous.intent and (previous.query or previous.intent == PLACE_INTENT):
+        return Thread(intent=previous.intent, query=previous.query, place=place)
+    return Thread(intent=PLACE_INTENT, place=place)
+
+
+def thread_events(thread: Thread, page: Page, shown_ids: list[str], last_shown: list[str]) -> list[EventType]:
+    """The slots that remember the thread after an answer."""
+    return [
+        SlotSet(SLOT_TOPIC_INTENT, thread.intent),
+        SlotSet(SLOT_TOPIC_QUERY, thread.query),
+        SlotSet(SLOT_PLACE, page.place_name),  # as the gazetteer names it; None if unknown
+        SlotSet(SLOT_SHOWN_IDS, shown_ids),
+        SlotSet(SLOT_LAST_SHOWN, last_shown),
+        SlotSet(SLOT_PAGE, float(thread.page + 1)),
+        SlotSet(SLOT_FEEDBACK, None),
+    ]
+
+
+def utter_places(dispatcher: CollectingDispatcher, counts: list[tuple[str, int]], on_topic: bool) -> None:
+    """Provinces with their number of practices, most first."""
+    lines = "\n".join(f"{province} {count}" for province, count in counts)
+    dispatcher.utter_message(response="utter_places_list_topic" if on_topic else "utter_places_list", places=lines)
+
+
+class ActionSearchPractices(KnowledgeBaseAction):
+    """A question on a topic or a place: the best-matching practices, their source, the cards."""
+
+    def name(self) -> str:
+        return "action_search_practices"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        thread = new_thread(tracker)
+        if thread.intent == PLACE_INTENT and not thread.place:
+            utter_places(dispatcher, self.knowledge_base.region_counts(), on_topic=False)
+            return []
+        page = find_page(self.knowledge_base, thread)
+        if thread.intent == PLACE_INTENT and page.place is None:
+            dispatcher.utter_message(response="utter_place_unknown")
+            return [SlotSet(SLOT_PLACE, None)]
+        urgent = is_urgent(thread.intent)
+        if not page.hits:
+            if thread.intent == PLACE_INTENT:
+                dispatcher.utter_message(response="utter_no_practice_in_place", place=page.place_name)
+                utter_places(dispatcher, self.knowledge_base.region_counts(), on_topic=False)
+            else:
+                dispatcher.utter_message(response="utter_no_practice_found")
+            if urgent:
+                dispatcher.utter_message(response="utter_general_guidance")
+            return thread_events(thread, page, [], [])
+        if page.elsewhere_only:
+            dispatcher.utter_message(response="utter_no_practice_in_place", place=page.place_name)
+        elif thread.intent == PLACE_INTENT:
+            dispatcher.utter_message(
+                response="utter_place_practices_found", place=page.place_name, total=str(page.in_place)
+            )
+        ids = present(dispatcher, page.hits, first_number=1, place=page.place_name)
+        if urgent:
+            dispatcher.utter_message(response="utter_general_guidance")
+        dispatcher.utter_message(response="utter_after_practices")
+        return thread_events(thread, page, ids, ids)
+
+
+class ActionShowMore(KnowledgeBaseAction):
+    """"还有吗": the next practices of the thread, never one shown before."""
+
+    def name(self) -> str:
+        return "action_show_more"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        thread = Thread.from_tracker(tracker)
+        if not thread.query and not (thread.intent == PLACE_INTENT and thread.place):
+            dispatcher.utter_message(response="utter_ask_topic_first")
+            return []
+        page = find_page(self.knowledge_base, thread)
+        if not page.hits:
+            dispatcher.utter_message(response="utter_no_more_practices")
+            return []
+        ids = present(dispatcher, page.hits, first_number=len(thread.shown_ids) + 1, place=page.place_name)
+        dispatcher.utter_message(response="utter_after_practices")
+        return thread_events(thread, page, [*thread.shown_ids, *ids], ids)
+
+
+def chosen_id(tracker: Tracker, thread: Thread) -> tuple[Optional[str], Optional[str]]:
+    """The id of the practice the worker points at ("第二条", "2", "最后一个"), and the ordinal asked.
+
+    Numbers count every practice shown in the thread, as they were numbered on screen.
+    """
+    ordinal = requested_ordinal(tracker)
+    if ordinal is None:
+        return None, None
+    if ordinal == ORDINAL_LAST:
+        return (thread.last_shown[-1] if thread.last_shown else None), ordinal
+    try:
+        number = int(ordinal)
+    except ValueError:
+        return None, ordinal
+    if 1 <= number <= len(thread.shown_ids):
+        return thread.shown_ids[number - 1], ordinal
+    return None, ordinal
+
+
+class ActionShowDetail(KnowledgeBaseAction):
+    """"第二条详细说说": the full text of one practice shown, with its source."""
+
+    def name(self) -> str:
+        return "action_show_detail"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        thread = Thread.from_tracker(tracker)
+        if not thread.shown_ids:
+            dispatcher.utter_message(response="utter_nothing_shown_yet")
+            return []
+        practice_id, ordinal = chosen_id(tracker, thread)
+        if ordinal is None and len(thread.last_shown) == 1:
+            practice_id = thread.last_shown[0]
+        if practice_id is None:
+            if ordinal is None or ordinal == ORDINAL_LAST:
+                dispatcher.utter_message(response="utter_ask_which_practice")
+            else:
+                dispatcher.utter_message(
+                    response="utter_no_such_practice", n=ordinal, count=str(len(thread.shown_ids))
+                )
+            return []
+        practice = self.knowledge_base.practice(practice_id)
+        if practice is None:
+            dispatcher.utter_message(response="utter_nothing_shown_yet")
+            return []
+        dispatcher.utter_message(
+            response="utter_practice_detail",
+            n=str(thread.shown_ids.index(practice_id) + 1),
+            place=practice.region,
+            title=practice.title,
+            body=body_text(practice),
+        )
+        utter_sources(dispatcher, [practice])
+        utter_cards(dispatcher, [practice])
+        dispatcher.utter_message(response="utter_ask_feedback")
+        return [SlotSet(SLOT_LAST_SHOWN, [practice.id]), SlotSet(SLOT_FEEDBACK, None)]
+
+
+class ActionShowSource(KnowledgeBaseAction):
+    """"这是哪个文件里的": the document and citations of what was shown last (or of one of them)."""
+
+    def name(self) -> str:
+        return "action_show_source"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        thread = Thread.from_tracker(tracker)
+        practice_id, _ = chosen_id(tracker, thread)
+        ids = [practice_id] if practice_id else list(thread.last_shown)
+        practices = [p for p in (self.knowledge_base.practice(i) for i in ids) if p is not None]
+        if not practices:
+            dispatcher.utter_message(response="utter_nothing_shown_yet")
+            return []
+        utter_sources(dispatcher, practices)
+        utter_cards(dispatcher, practices)
+        return []
+
+
+class ActionListPlaces(KnowledgeBaseAction):
+    """"有哪些地方的做法": provinces with their number of practices (on the current topic, if any)."""
+
+    def name(self) -> str:
+        return "action_list_places"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        thread = Thread.from_tracker(tracker)
+        intent = latest_intent(tracker)
+        query = thread.query
+        if intent in TOPIC_KEYWORDS:
+            query = build_query(tracker, intent)
+        counts = self.knowledge_base.region_counts(query) if query else []
+        if counts:
+            utter_places(dispatcher, counts, on_topic=True)
+        else:
+            utter_places(dispatcher, self.knowledge_base.region_counts(), on_topic=False)
+        return []

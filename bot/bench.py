@@ -1,0 +1,188 @@
+"""`make bench`: measure the running assistant in one run and write `docs/benchmarks.md`.
+
+Starts the action server and the Rasa server the way `make run` does (SQL
+tracker store under a fresh var dir), then measures: cold start to the first
+answer; NLU parse time; search time (`bot.kb.bench`); per-message latency over
+REST for the framework's floor (a rule answers "你好", no action) and for a
+practice answer (the search action), for one user; latency and throughput
+against load (closed loop, 1 to 64 conversations at once); memory of each
+server at rest and over 10,000 messages; optionally training time and a
+py-spy profile of both servers under load.
+
+The figures depend on the machine: the load generator runs on the same cores
+as the servers, as a single-machine deployment would share them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Optional
+
+from bot.benchmarks.load import LoadResult, percentile, run_load
+from bot.benchmarks.report import write_report
+from bot.benchmarks.servers import Servers, answers, running_servers
+from bot.config import ROOT
+
+MODEL = ROOT / "models" / "assistant.tar.gz"
+FLOOR_TEXT = "你好"  # answered by the greet rule: no action, no search
+PRACTICE_QUESTIONS = ["工地要刷脸吗", "包工头欠钱不给咋办", "考个焊工证有补贴没", "培训有补贴吗"]
+SCRIPTS = [
+    ["工地要刷脸吗", "那广东呢", "第一条详细说说", "谢谢"],
+    ["包工头欠钱不给咋办", "还有吗", "这是哪个文件里的", "再见"],
+    ["你好", "考个焊工证有补贴没", "那安徽呢", "有用"],
+    ["东莞有啥做法", "第二条详细说说", "培训有补贴吗", "谢谢"],
+]
+NLU_TEXTS = [*PRACTICE_QUESTIONS, "你好", "那广东呢", "第二条详细说说", "今天天气怎么样", "转人工", "東莞有啥做法"]
+CONCURRENCY_LEVELS = (1, 2, 4, 8, 16, 32, 48, 64)
+P95_BUDGET_MS = 500.0
+
+
+def post(url: str, body: dict[str, Any], timeout: float = 60) -> Any:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+def cold_start(servers: Servers, timeout: float = 600) -> float:
+    """Seconds from launching the servers to the first answer over REST."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if servers.rasa.poll() is not None:
+            raise RuntimeError("Rasa exited during start-up: see rasa.log in the bench var dir")
+        if answers(f"{servers.rasa_url}/", 1):
+            try:
+                if post(f"{servers.rasa_url}/webhooks/rest/webhook", {"sender": "cold-start", "message": FLOOR_TEXT}):
+                    return time.monotonic() - servers.launched
+            except OSError:
+                pass
+        time.sleep(0.2)
+    raise TimeoutError("Rasa did not answer")
+
+
+def timed_turns(servers: Servers, texts: list[str], turns: int, prefix: str) -> list[float]:
+    """Latencies (ms) of `turns` sequential REST turns, a new conversation every len(texts) turns."""
+    url = f"{servers.rasa_url}/webhooks/rest/webhook"
+    latencies = []
+    for n in range(turns):
+        started = time.perf_counter()
+        post(url, {"sender": f"{prefix}-{n // len(texts)}", "message": texts[n % len(texts)]})
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def nlu_parse(servers: Servers, parses: int) -> list[float]:
+    """Latencies (ms) of Rasa's /model/parse over HTTP (NLU only, no dialogue)."""
+    url = f"{servers.rasa_url}/model/parse?token={servers.token}"
+    latencies = []
+    for n in range(parses):
+        started = time.perf_counter()
+        post(url, {"text": NLU_TEXTS[n % len(NLU_TEXTS)]})
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def search_time() -> dict[str, float]:
+    from bot.kb.bench import load_queries, run
+
+    report = run(load_queries(), searches=2000)
+    return {"p50": report.p50_ms, "p95": report.p95_ms, "cpu_p50": report.cpu_p50_ms, "queries": report.queries}
+
+
+def training_time(out_dir: Path) -> float:
+    """Seconds `rasa train` takes from scratch (cache off) for the project's data."""
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_CACHE_DIRECTORY": str(out_dir / "cache")}
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "rasa", "train", "--out", str(out_dir), "--fixed-model-name", "bench",
+                    "--num-threads", "2"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.monotonic() - started
+
+
+def soak(servers: Servers, total: int, step: int, concurrency: int) -> list[dict[str, float]]:
+    """Sends `total` messages in steps, recording each server's memory after every step."""
+    samples = [{"messages": 0, **servers.rss()}]
+    for done in range(step, total + 1, step):
+        run_load(servers.rasa_url, SCRIPTS, concurrency, messages=step, prefix=f"soak-{done}")
+        samples.append({"messages": done, **servers.rss()})
+    return samples
+
+
+def profile(servers: Servers, seconds: int, out_dir: Path) -> dict[str, list[tuple[str, float]]]:
+    """py-spy samples of both servers under load; the functions taking most time, by share of samples."""
+    from bot.benchmarks.profile import record, top_functions
+
+    records = {name: record(process.pid, seconds, out_dir / f"{name}.txt")
+               for name, process in (("rasa", servers.rasa), ("actions", servers.actions))}
+    run_load(servers.rasa_url, SCRIPTS, 8, duration=seconds - 2, prefix="profile")
+    return {name: top_functions(proc.wait_and_read()) for name, proc in records.items()}
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-training", action="store_true", help="do not measure training time")
+    parser.add_argument("--profile", action="store_true", help="also profile both servers under load (py-spy)")
+    parser.add_argument("--messages", type=int, default=10_000, help="messages of the memory soak")
+    parser.add_argument("--turns", type=int, default=200, help="sequential turns per single-user measure")
+    parser.add_argument("--level-seconds", type=float, default=10.0, help="seconds per concurrency level")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+    if not MODEL.is_file():
+        sys.exit(f"no trained model at {MODEL}: run `make train`")
+
+    results: dict[str, Any] = {
+        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    log = lambda text: print(f"[bench] {text}", file=sys.stderr, flush=True)  # noqa: E731
+    log(f"search time ({work})")
+    results["search"] = search_time()
+    with running_servers(work / "var", MODEL) as servers:
+        log("cold start")
+        results["cold_start_s"] = cold_start(servers)
+        timed_turns(servers, [FLOOR_TEXT, *PRACTICE_QUESTIONS], 20, "warm")
+        results["rss_rest"] = servers.rss()
+        log("NLU parse")
+        results["nlu_ms"] = summary(nlu_parse(servers, args.turns))
+        log("single user: floor and practice answer")
+        results["floor_ms"] = summary(timed_turns(servers, [FLOOR_TEXT], args.turns, "floor"))
+        results["practice_ms"] = summary(timed_turns(servers, PRACTICE_QUESTIONS, args.turns, "practice"))
+        results["levels"] = []
+        for level in CONCURRENCY_LEVELS:
+            log(f"load: {level} conversations at once")
+            load = run_load(servers.rasa_url, SCRIPTS, level, duration=args.level_seconds, prefix=f"level{level}")
+            results["levels"].append(level_summary(load))
+        log(f"memory over {args.messages} messages")
+        results["memory"] = soak(servers, args.messages, max(args.messages // 10, 1), 8)
+        if args.profile:
+            log("profile under load")
+            results["profile"] = profile(servers, 30, work / "profile")
+    if not args.skip_training:
+        log("training time")
+        results["training_s"] = training_time(work / "train")
+    write_report(results, args.out)
+    (args.out.with_suffix(".json")).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    log(f"wrote {args.out}")
+
+
+def summary(latencies: list[float]) -> dict[str, float]:
+    return {"n": len(latencies), "p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95),
+            "mean": sum(latencies) / len(latencies) if latencies else 0.0}
+
+
+def level_summary(load: LoadResult) -> dict[str, float]:
+    return {"concurrency": load.concurrency, "messages": load.messages, "errors": load.errors,
+            "throughput": load.throughput, "p50": load.p50, "p95": load.p95}
+
+
+if __name__ == "__main__":
+    main()

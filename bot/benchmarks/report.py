@@ -1,0 +1,167 @@
+"""Render one benchmark run as `docs/benchmarks.md` with a latency-against-load plot."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+P95_BUDGET_MS = 500.0
+GOALS = {
+    "ratio": 1.5,  # practice answer p50 / floor p50
+    "single_p95": 150.0,  # ms, one user
+    "throughput": 60.0,  # msg/s at p95 < 500 ms
+    "growth": 10.0,  # % RSS growth allowed between 1,000 and the last messages
+}
+
+
+def best_throughput(levels: list[dict[str, float]]) -> dict[str, float]:
+    """The load level with the highest throughput whose p95 stays under the budget."""
+    within = [level for level in levels if level["p95"] < P95_BUDGET_MS and not level["errors"]]
+    return max(within, key=lambda level: level["throughput"]) if within else {}
+
+
+def memory_growth(samples: list[dict[str, float]], server: str) -> float:
+    """RSS growth in % from the first sample after warm-up to the last one."""
+    if len(samples) < 3:
+        return 0.0
+    start, end = samples[1][server], samples[-1][server]
+    return 100.0 * (end - start) / start if start else 0.0
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    """Latency (p50, p95) and throughput against concurrent conversations; memory over messages."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    levels = results["levels"]
+    x = [level["concurrency"] for level in levels]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    left.plot(x, [level["p50"] for level in levels], "o-", label="p50 latency")
+    left.plot(x, [level["p95"] for level in levels], "s-", label="p95 latency")
+    left.axhline(P95_BUDGET_MS, color="grey", linestyle=":", label="p95 budget 500 ms")
+    left.set_xscale("log", base=2)
+    left.set_xticks(x)
+    left.set_xticklabels([str(v) for v in x])
+    left.set_xlabel("concurrent conversations")
+    left.set_ylabel("latency per message (ms)")
+    twin = left.twinx()
+    twin.plot(x, [level["throughput"] for level in levels], "^--", color="tab:green", label="throughput")
+    twin.set_ylabel("messages / s")
+    lines = left.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    left.legend(lines, [line.get_label() for line in lines], loc="upper left", fontsize=8)
+    left.set_title("REST latency and throughput against load")
+    memory = results["memory"]
+    for server in ("rasa", "actions"):
+        right.plot([s["messages"] for s in memory], [s[server] for s in memory], "o-", label=server)
+    right.set_xlabel("messages sent")
+    right.set_ylabel("RSS (MiB)")
+    right.set_ylim(bottom=0)
+    right.legend(fontsize=8)
+    right.set_title("memory of each server")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def write_report(results: dict[str, Any], out: Path) -> None:
+    """Writes the markdown report and its plot next to it."""
+    image = out.with_name("benchmarks-load.png")
+    plot(results, image)
+    floor, practice = results["floor_ms"], results["practice_ms"]
+    ratio = practice["p50"] / floor["p50"] if floor["p50"] else 0.0
+    best = best_throughput(results["levels"])
+    growth = {server: memory_growth(results["memory"], server) for server in ("rasa", "actions")}
+    by_level = {level["concurrency"]: level for level in results["levels"]}
+    machine = results["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m bot.bench`); every figure below is from the run of "
+        f"{results['started']} on {machine['cpus']} CPU cores ({machine['platform']}, Python {machine['python']}). "
+        "The Rasa server and the action server run as `make run` starts them (SQL tracker store on SQLite "
+        "under a fresh var dir, no Redis); the load generator runs on the same cores.",
+        "",
+        f"![latency and throughput against load, memory over messages]({image.name})",
+        "",
+        "## Goals",
+        "",
+        "| goal | measured | |",
+        "|---|---|---|",
+        f"| practice answer within 1.5× the floor at p50 | {ratio:.2f}× ({practice['p50']:.0f} ms / "
+        f"{floor['p50']:.0f} ms) | {_verdict(ratio <= GOALS['ratio'])} |",
+        f"| p95 under 150 ms for one user (practice answer) | {practice['p95']:.0f} ms | "
+        f"{_verdict(practice['p95'] < GOALS['single_p95'])} |",
+        f"| at least 60 messages/s at p95 under 500 ms | {best.get('throughput', 0):.0f} msg/s "
+        f"at {best.get('concurrency', 0):.0f} conversations (p95 {best.get('p95', 0):.0f} ms) | "
+        f"{_verdict(best.get('throughput', 0) >= GOALS['throughput'])} |",
+        f"| no memory growth over {results['memory'][-1]['messages']:,} messages | Rasa {growth['rasa']:+.1f} %, "
+        f"actions {growth['actions']:+.1f} % | {_verdict(max(growth.values()) < GOALS['growth'])} |",
+        "",
+        "## Start-up, NLU, search, training",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| cold start to the first answer (both servers launched → first REST answer) | {results['cold_start_s']:.1f} s |",
+        f"| NLU parse (`/model/parse` over HTTP), p50 / p95 | {results['nlu_ms']['p50']:.1f} / "
+        f"{results['nlu_ms']['p95']:.1f} ms |",
+        f"| search (`bot.kb.bench`, in process, {results['search']['queries']} queries), p50 / p95 | "
+        f"{results['search']['p50']:.2f} / {results['search']['p95']:.2f} ms |",
+    ]
+    if "training_s" in results:
+        lines.append(f"| training (`rasa train`, from scratch, 2 threads) | {results['training_s']:.0f} s |")
+    else:
+        lines.append("| training | not measured in this run (`--skip-training`) |")
+    lines += [
+        "",
+        "## One user (sequential REST turns, a new conversation every 4 turns)",
+        "",
+        "| turn | n | p50 | p95 | mean |",
+        "|---|---|---|---|---|",
+        f"| floor: \"你好\" answered by a rule, no action | {floor['n']} | {floor['p50']:.0f} ms | "
+        f"{floor['p95']:.0f} ms | {floor['mean']:.0f} ms |",
+        f"| practice answer: a topic question, search action | {practice['n']} | {practice['p50']:.0f} ms | "
+        f"{practice['p95']:.0f} ms | {practice['mean']:.0f} ms |",
+        "",
+        "## Against load (closed loop: each conversation sends its next turn when answered)",
+        "",
+        "Conversations follow 4-turn scripts (topic question, follow-up with a place, detail, thanks).",
+        "",
+        "| conversations at once | messages | errors | throughput | p50 | p95 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for level in results["levels"]:
+        lines.append(f"| {level['concurrency']} | {level['messages']} | {level['errors']} | "
+                     f"{level['throughput']:.1f} msg/s | {level['p50']:.0f} ms | {level['p95']:.0f} ms |")
+    for wanted in (8, 32):
+        if wanted in by_level:
+            level = by_level[wanted]
+            lines.append("")
+            lines.append(f"At {wanted} concurrent conversations: p50 {level['p50']:.0f} ms, p95 {level['p95']:.0f} ms.")
+    lines += [
+        "",
+        "## Memory (RSS)",
+        "",
+        f"At rest (after start-up and 20 warm-up turns): Rasa {results['rss_rest']['rasa']:.0f} MiB, "
+        f"action server {results['rss_rest']['actions']:.0f} MiB.",
+        "",
+        "| messages sent | Rasa | action server |",
+        "|---|---|---|",
+    ]
+    for sample in results["memory"]:
+        lines.append(f"| {sample['messages']:,} | {sample['rasa']:.0f} MiB | {sample['actions']:.0f} MiB |")
+    if results.get("profile"):
+        lines += ["", "## Profile under load (py-spy, 8 conversations at once)", "",
+                  "Share of samples; `self` = time spent in that function itself, "
+                  "`incl` = time in our code (bot/, actions/) including what it calls.", ""]
+        for server, functions in results["profile"].items():
+            lines += [f"**{server}**", "", "| function | share |", "|---|---|"]
+            lines += [f"| `{name}` | {share:.1f} % |" for name, share in functions]
+            lines.append("")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")

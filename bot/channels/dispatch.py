@@ -1,0 +1,176 @@
+"""Answer each WeChat-style message once, in time or late.
+
+WeChat (and WeCom) wait five seconds for the passive reply and then send the
+same message again, up to three times. `ReplyDispatcher` runs Rasa once per
+message id, answers passively when Rasa is done within the reply timeout, and
+otherwise acknowledges at once and delivers the answer later through the
+platform's message API. It also remembers, per user, the numbered choices last
+shown (so "2" means the second button) and the pages of a long answer not yet
+shown (so "更多" shows the next one without asking Rasa again). Identity card,
+mobile and bank card numbers are masked before Rasa sees the text, as on the
+other channels.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Mapping, Optional
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from bot.channels.memory import TTLCache
+from bot.channels.reply import ChannelTexts, asks_for_more, choice_payload, compose_reply, paginate
+from bot.privacy import mask
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+SendText = Callable[[str, str], Awaitable[bool]]
+"""Delivers a late answer: (recipient, text) → whether the platform accepted it."""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message from a user, reduced to what the assistant acts on.
+
+    Attributes:
+        key: identifies the message across retries (MsgId, or user + time for events).
+        sender_id: the user (WeChat OpenID or WeCom UserID): conversation and recipient.
+        text: the text to hand to Rasa (typed, recognised from voice, or an intent).
+        canned: instead of Rasa, answer with this attribute of `ChannelTexts`.
+        message_id: the platform's message id, stored with the user message.
+        metadata: passed to Rasa with the message.
+    """
+
+    key: str
+    sender_id: str
+    text: Optional[str] = None
+    canned: Optional[str] = None
+    message_id: Optional[str] = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Delivery:
+    """What became of one message id: its processing task and its answer."""
+
+    task: Optional["asyncio.Task[None]"] = None
+    reply: Optional[str] = None
+    done: bool = False
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class _UserState:
+    choices: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()
+
+
+class ReplyDispatcher:
+    """Runs each message once and decides between a passive and a late answer.
+
+    Args:
+        send_late: delivers an answer that missed the passive window; None when the
+            channel has no API credentials (the late answer is then only logged).
+        reply_timeout: seconds to wait for Rasa before acknowledging instead.
+        message_ttl: seconds a message id is remembered (WeChat retries within ~15 s).
+        max_messages: message ids remembered at most.
+        user_ttl: seconds a user's choices and unread pages are remembered.
+        max_users: users remembered at most.
+    """
+
+    def __init__(
+        self,
+        send_late: Optional[SendText],
+        reply_timeout: float = 4.0,
+        message_ttl: float = 300.0,
+        max_messages: int = 10_000,
+        user_ttl: float = 3600.0,
+        max_users: int = 10_000,
+    ) -> None:
+        self.send_late = send_late
+        self.reply_timeout = reply_timeout
+        self._deliveries: TTLCache[str, _Delivery] = TTLCache(max_messages, message_ttl)
+        self._users: TTLCache[str, _UserState] = TTLCache(max_users, user_ttl)
+
+    async def answer(
+        self, incoming: Incoming, on_new_message: OnNewMessage, texts: ChannelTexts, input_channel: str
+    ) -> Optional[str]:
+        """The text to reply passively now, or None to acknowledge without a text.
+
+        The first delivery of a message starts its processing; a retry waits for
+        the same processing, or is acknowledged when the answer is already on its
+        way through the message API.
+        """
+        delivery = self._deliveries.get(incoming.key)
+        if delivery is None:
+            delivery = _Delivery()
+            self._deliveries.set(incoming.key, delivery)
+            delivery.task = asyncio.create_task(
+                self._process(delivery, incoming, on_new_message, texts, input_channel)
+            )
+        elif delivery.late:
+            return None
+        assert delivery.task is not None
+        try:
+            await asyncio.wait_for(asyncio.shield(delivery.task), timeout=self.reply_timeout)
+        except asyncio.TimeoutError:
+            pass
+        except asyncio.CancelledError:
+            delivery.late = not delivery.done
+            raise
+        if delivery.late:
+            return None
+        if delivery.done:
+            return delivery.reply
+        delivery.late = True
+        logger.info("answer to %s is late: it will go through the message API", incoming.key)
+        return None
+
+    async def _process(
+        self,
+        delivery: _Delivery,
+        incoming: Incoming,
+        on_new_message: OnNewMessage,
+        texts: ChannelTexts,
+        input_channel: str,
+    ) -> None:
+        try:
+            reply = await self._reply_for(incoming, on_new_message, texts, input_channel)
+        except Exception:  # a failing turn must never surface as a traceback to WeChat
+            logger.exception("processing %s failed", incoming.key)
+            reply = None
+        delivery.reply, delivery.done = reply, True
+        if delivery.late and reply:
+            if self.send_late is None:
+                logger.warning("late answer to %s dropped: no message API credentials", incoming.key)
+            else:
+                await self.send_late(incoming.sender_id, reply)
+
+    async def _reply_for(
+        self, incoming: Incoming, on_new_message: OnNewMessage, texts: ChannelTexts, input_channel: str
+    ) -> Optional[str]:
+        if incoming.canned is not None:
+            pages = paginate(getattr(texts, incoming.canned, ""), texts.more_prompt)
+            return pages[0] if pages else None
+        state = self._users.get(incoming.sender_id) or _UserState()
+        text = incoming.text or ""
+        if state.pages and asks_for_more(text):
+            self._users.set(incoming.sender_id, _UserState(state.choices, state.pages[1:]))
+            return state.pages[0]
+        text = choice_payload(text, state.choices) or mask(text)
+        collector = CollectingOutputChannel()
+        await on_new_message(
+            UserMessage(
+                text,
+                collector,
+                incoming.sender_id,
+                input_channel=input_channel,
+                message_id=incoming.message_id,
+                metadata=dict(incoming.metadata),
+            )
+        )
+        composed = compose_reply(collector.messages, texts)
+        self._users.set(incoming.sender_id, _UserState(composed.choices, composed.pages[1:]))
+        return composed.pages[0] if composed.pages else None

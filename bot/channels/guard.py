@@ -1,0 +1,152 @@
+"""Never leave a user in silence, never let a raw personal number in.
+
+:class:`ReplyGuard` wraps the ``on_new_message`` handler Rasa gives an input
+channel. For each user message it
+
+1. masks identity card, mobile and bank card numbers in the text
+   (:func:`bot.privacy.mask`), before Rasa parses, stores or logs anything;
+2. runs Rasa's turn with a deadline (8 s by default);
+3. sends the apology (``utter_service_unavailable`` in ``domain.yml``: sorry,
+   and how to reach a person) when the turn failed, produced no bot message,
+   or is still running at the deadline.
+
+A turn still running at the deadline is not cancelled: it goes on in the
+background, so the user's message and whatever the bot answers late are still
+stored in the tracker (and, on socket.io, the late answer still reaches the
+user). Rasa 3.6 waits up to 300 s for the action server and has no setting to
+shorten that, so this deadline is the bound the user sees.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import lru_cache
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from bot.privacy import mask_optional
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+DEFAULT_DEADLINE_SECONDS = 8.0
+"""Seconds a user waits at most before the apology."""
+
+APOLOGY_RESPONSES = ("utter_service_unavailable", "utter_general_guidance")
+"""Responses of `domain.yml` sent as the apology: the first one the domain has."""
+
+
+class CountingOutput(OutputChannel):
+    """An output channel that passes every message on and counts them.
+
+    Args:
+        inner: the channel the messages really go to.
+    """
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self.inner = inner
+        self.sent = 0
+
+    def name(self) -> str:  # type: ignore[override]
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.sent += 1
+        await self.inner.send_response(recipient_id, message)
+
+    def __getattr__(self, attribute: str) -> Any:
+        # `messages`, `latest_output()` and the like of the wrapped channel.
+        return getattr(self.inner, attribute)
+
+
+class ReplyGuard:
+    """Masks user text and bounds how long a user waits for an answer.
+
+    Args:
+        deadline: seconds before the apology is sent for a turn still running.
+        apology: the messages of the apology; None to read them from `domain.yml`.
+    """
+
+    def __init__(
+        self, deadline: float = DEFAULT_DEADLINE_SECONDS, apology: Optional[list[dict[str, Any]]] = None
+    ) -> None:
+        self.deadline = deadline
+        self._apology = apology
+        self._background: set["asyncio.Future[Any]"] = set()
+
+    @property
+    def apology(self) -> list[dict[str, Any]]:
+        """The apology's messages (text and buttons), as the domain defines them."""
+        if self._apology is None:
+            self._apology = apology_messages()
+        return self._apology
+
+    def wrap(self, on_new_message: OnNewMessage) -> OnNewMessage:
+        """The handler to give Rasa's channel blueprint instead of `on_new_message`."""
+
+        async def guarded(message: UserMessage) -> None:
+            await self.handle(message, on_new_message)
+
+        return guarded
+
+    async def handle(self, message: UserMessage, on_new_message: OnNewMessage) -> bool:
+        """Runs one turn; returns True when the user got the bot's own answer."""
+        message.text = mask_optional(message.text)
+        original = message.output_channel
+        counting = CountingOutput(original)
+        message.output_channel = counting
+        turn = asyncio.ensure_future(on_new_message(message))
+        done, _ = await asyncio.wait({turn}, timeout=self.deadline)
+        late = turn not in done
+        if late:
+            logger.warning("turn of %s still running after %.1fs: apology sent", message.sender_id, self.deadline)
+            self._background.add(turn)
+            turn.add_done_callback(self._finished_late)
+        elif turn.exception() is not None:
+            logger.error("turn of %s failed", message.sender_id, exc_info=turn.exception())
+        if late or not counting.sent:
+            await self._apologise(original, message.sender_id)
+            return False
+        return True
+
+    async def _apologise(self, output: OutputChannel, recipient_id: str) -> None:
+        for response in self.apology:
+            try:
+                await output.send_response(recipient_id, dict(response))
+            except Exception:  # a broken connection: nothing more to do for this user
+                logger.warning("apology to %s not delivered", recipient_id, exc_info=True)
+                return
+
+    def _finished_late(self, turn: "asyncio.Future[Any]") -> None:
+        self._background.discard(turn)
+        if not turn.cancelled() and turn.exception() is not None:
+            logger.error("late turn failed", exc_info=turn.exception())
+
+
+@lru_cache(maxsize=1)
+def apology_messages() -> list[dict[str, Any]]:
+    """The first response of :data:`APOLOGY_RESPONSES` that `domain.yml` defines (read once).
+
+    Returns:
+        Its first variation as a message (``text`` and ``buttons``); empty when the
+        domain defines none of them or cannot be read.
+    """
+    from rasa.shared.core.domain import Domain
+
+    from bot.config import get_settings
+
+    path = get_settings().root / "domain.yml"
+    try:
+        responses = Domain.load(str(path)).responses
+    except Exception:
+        logger.error("cannot read the apology from %s", path, exc_info=True)
+        return []
+    for name in APOLOGY_RESPONSES:
+        variations = responses.get(name) or []
+        if variations:
+            message = {key: value for key, value in variations[0].items() if key in ("text", "buttons", "custom")}
+            return [message]
+    logger.error("%s defines none of %s", path, ", ".join(APOLOGY_RESPONSES))
+    return []

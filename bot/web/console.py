@@ -1,0 +1,157 @@
+"""The hotline console's pages: search, practice pages, browse (public); handoffs and editors' views (staff).
+
+Pages are rendered on the server from ``templates/console/``; the search box
+then searches as you type through ``/api/search`` (``static/console/console.js``).
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any, Awaitable, Callable
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.web import api, auth
+from bot.web.conversations import ConversationStore
+from bot.web.templating import message, render
+
+Page = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SEARCH_LIMIT = 20
+
+
+def message_page(request: web.Request, status: int, code: str) -> web.Response:
+    """A page that says what went wrong (or why the staff area is closed)."""
+    return render(request, "console/message.html", status=status, message=message(code), code=code)
+
+
+async def home(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPFound("/console")
+
+
+async def search_page(request: web.Request) -> web.Response:
+    """``/console?q=…``: the search box, filters and (for a shared link) the results."""
+    facets = await api.in_kb_thread(request, api.browse)
+    try:
+        search = api.SearchRequest.from_request(request, require_query=False)
+    except api.BadRequest as refusal:
+        return render(
+            request, "console/search.html", status=400, q="", search=None, page=None, facets=facets,
+            problem=message(refusal.code),
+        )
+    page = None
+    if search.q:
+        search = api.SearchRequest(search.q, search.region, SEARCH_LIMIT, search.offset, search.filters)
+        page = await api.in_kb_thread(request, api.run_search, search)
+    return render(request, "console/search.html", q=search.q, search=search, page=page, facets=facets, problem=None)
+
+
+async def practice_page(request: web.Request) -> web.Response:
+    """``/practices/5.1.2``: full text, place, citation, document and the answer script."""
+    practice = await api.in_kb_thread(request, lambda kb: kb.practice(request.match_info["id"]))
+    if practice is None:
+        return message_page(request, 404, "practice_not_found")
+    return render(request, "console/practice.html", practice=practice, script=api.answer_script(practice))
+
+
+async def browse_page(request: web.Request) -> web.Response:
+    """``/browse``: practices by province and by work task, with counts and bar charts."""
+    filters = api.filters_param(request)
+    facets = await api.in_kb_thread(request, api.browse, filters)
+    practices = await api.in_kb_thread(request, lambda kb: [p for p in kb.practices() if filters.accepts(p)])
+    task_rows = [(f"{f['key']}. {f['title']}", f["count"], f["key"]) for f in facets["tasks"]]
+    province_rows = [(f["title"], f["count"], f["key"]) for f in facets["provinces"]]
+    return render(
+        request, "console/browse.html", facets=facets, filters=filters, practices=practices,
+        task_rows=task_rows, province_rows=province_rows,
+    )
+
+
+# ---------------------------------------------------------------- sign-in
+
+
+def _local_next(value: str) -> str:
+    """Only redirect back into the console after signing in (no open redirects)."""
+    return value if value.startswith("/console") and not value.startswith("//") else "/console/handoffs"
+
+
+async def login_form(request: web.Request) -> web.Response:
+    token = request.app[api.SETTINGS].console_token
+    if not token:
+        return message_page(request, 401, "console_closed")
+    return render(request, "console/login.html", next=_local_next(request.query.get("next", "")), problem=None)
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    token = request.app[api.SETTINGS].console_token
+    if not token:
+        return message_page(request, 401, "console_closed")
+    form = await request.post()
+    target = _local_next(str(form.get("next", "")))
+    if not auth.token_matches(token, str(form.get("token", ""))):
+        return render(request, "console/login.html", status=401, next=target, problem=message("bad_token"))
+    response = web.HTTPSeeOther(target)
+    auth.sign_in(response, request, token)
+    return response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    response = web.HTTPSeeOther("/console")
+    auth.sign_out(response)
+    return response
+
+
+def staff_page(page: Page) -> Page:
+    """Staff pages: closed without a configured token, sign-in form without a session."""
+
+    @functools.wraps(page)
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        if not request.app[api.SETTINGS].console_token:
+            return message_page(request, 401, "console_closed")
+        if not request.get(auth.STAFF):
+            raise web.HTTPSeeOther(f"/console/login?next={quote(request.path_qs, safe='')}")
+        return await page(request)
+
+    return guarded
+
+
+async def _store(request: web.Request, function: Callable[..., Any], *args: Any) -> Any:
+    store = request.app[api.CONVERSATIONS]
+    return await asyncio.get_running_loop().run_in_executor(None, lambda: function(store, *args))
+
+
+@staff_page
+async def handoffs_page(request: web.Request) -> web.Response:
+    """Conversations in which the user asked for a person, newest first, with transcripts."""
+    handoffs = await _store(request, ConversationStore.handoffs, 50)
+    return render(request, "console/handoffs.html", handoffs=handoffs)
+
+
+@staff_page
+async def conversation_page(request: web.Request) -> web.Response:
+    sender_id = request.match_info["sender_id"]
+    messages = await _store(request, ConversationStore.transcript, sender_id)
+    return render(request, "console/conversation.html", sender_id=sender_id, messages=messages)
+
+
+@staff_page
+async def editor_page(request: web.Request) -> web.Response:
+    """What users ask that the list does not answer, their feedback, and what they ask most."""
+    days = api.int_param(request, "days", 30, 1, 366, "bad_days")
+    unanswered = await _store(request, ConversationStore.unanswered, 200)
+    feedback = await _store(request, ConversationStore.feedback, 200)
+    stats = await _store(request, ConversationStore.stats, days)
+    return render(request, "console/editor.html", unanswered=unanswered, feedback=feedback, stats=stats, days=days)
+
+
+def setup(app: web.Application) -> None:
+    """Add the console's pages."""
+    app.router.add_get("/console", search_page)
+    app.router.add_get("/practices/{id}", practice_page)
+    app.router.add_get("/browse", browse_page)
+    app.router.add_get("/console/login", login_form)
+    app.router.add_post("/console/login", login)
+    app.router.add_post("/console/logout", logout)
+    app.router.add_get("/console/handoffs", handoffs_page)
+    app.router.add_get("/console/conversations/{sender_id}", conversation_page)
+    app.router.add_get("/console/editor", editor_page)

@@ -1,0 +1,262 @@
+/* The web chat: talks to Rasa's socket.io channel with session persistence.
+ *
+ * The session id and a transcript are kept in localStorage, so a reload shows the same
+ * conversation and continues it. Every sentence the user reads comes from the page
+ * (templates/chat.html), never from this file.
+ */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("chat-config").textContent);
+  var text = JSON.parse(document.getElementById("chat-text").textContent);
+  var prefix = "chat:" + (config.app || "web") + ":";
+  var KEYS = { session: prefix + "session", history: prefix + "history", large: "chat:large" };
+  var MAX_HISTORY = 200;
+  var ANSWER_TIMEOUT_MS = 30000;
+
+  var messages = document.getElementById("messages");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("input");
+  var status = document.getElementById("status");
+  var largeButton = document.getElementById("large-text");
+  var closeButton = document.getElementById("close-chat");
+  var cardTemplate = document.getElementById("tpl-practice");
+
+  var store = {
+    get: function (key) {
+      try { return window.localStorage.getItem(key); } catch (e) { return null; }
+    },
+    set: function (key, value) {
+      try { window.localStorage.setItem(key, value); } catch (e) { /* private mode: memory only */ }
+    },
+  };
+
+  function loadHistory() {
+    try {
+      var saved = JSON.parse(store.get(KEYS.history) || "[]");
+      return Array.isArray(saved) ? saved : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  var history = loadHistory();
+  var sessionId = store.get(KEYS.session);
+  var confirmed = false;
+  var pending = [];
+  var typing = null;
+  var answerTimer = null;
+
+  function saveHistory() {
+    if (history.length > MAX_HISTORY) history = history.slice(history.length - MAX_HISTORY);
+    store.set(KEYS.history, JSON.stringify(history));
+  }
+
+  function scrollDown() {
+    messages.scrollTop = messages.scrollHeight;
+  }
+
+  function element(tag, className, content) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (content) node.textContent = content;
+    return node;
+  }
+
+  function row(from) {
+    var node = element("div", "msg " + from);
+    node.appendChild(element("span", "who", from === "user" ? text.you : text.bot));
+    return node;
+  }
+
+  function renderButtons(entry, container) {
+    var group = element("div", "choices");
+    entry.buttons.forEach(function (button) {
+      var choice = element("button", "choice", button.title);
+      choice.type = "button";
+      choice.disabled = !!entry.used;
+      choice.addEventListener("click", function () {
+        if (send(button.payload, button.title)) {
+          entry.used = true;
+          saveHistory();
+          Array.prototype.forEach.call(group.children, function (b) { b.disabled = true; });
+        }
+      });
+      group.appendChild(choice);
+    });
+    container.appendChild(group);
+  }
+
+  function renderPractices(entry) {
+    var list = element("div", "cards");
+    entry.practices.forEach(function (practice) {
+      var card = cardTemplate.content.firstElementChild.cloneNode(true);
+      card.href = config.practiceUrl + encodeURIComponent(practice.id || "");
+      card.setAttribute("data-practice-id", practice.id || "");
+      card.querySelector(".card-place").textContent = practice.region || practice.province || "";
+      card.querySelector(".card-title").textContent = practice.title || "";
+      card.querySelector(".card-doc").textContent = practice.document || "";
+      card.querySelector(".card-num").textContent = practice.citation || "";
+      list.appendChild(card);
+    });
+    return list;
+  }
+
+  function render(entry) {
+    var node;
+    if (entry.from === "notice") {
+      node = element("div", "notice local", entry.text);
+    } else if (entry.practices) {
+      node = row("bot");
+      node.appendChild(renderPractices(entry));
+    } else {
+      node = row(entry.from);
+      node.appendChild(element("div", "bubble", entry.text));
+      if (entry.buttons && entry.buttons.length) renderButtons(entry, node);
+    }
+    messages.insertBefore(node, typing);
+    scrollDown();
+  }
+
+  function record(entry) {
+    history.push(entry);
+    saveHistory();
+    render(entry);
+  }
+
+  function notice(message) {
+    render({ from: "notice", text: message });
+  }
+
+  function setStatus(message) {
+    status.textContent = message || "";
+    status.hidden = !message;
+  }
+
+  function showTyping() {
+    if (!typing) {
+      typing = element("div", "msg bot typing");
+      typing.appendChild(element("div", "bubble", text.typing));
+      messages.appendChild(typing);
+    }
+    scrollDown();
+    clearTimeout(answerTimer);
+    answerTimer = setTimeout(function () {
+      hideTyping();
+      notice(text.noAnswer);
+    }, ANSWER_TIMEOUT_MS);
+  }
+
+  function hideTyping() {
+    clearTimeout(answerTimer);
+    if (typing) typing.remove();
+    typing = null;
+  }
+
+  var socket = window.io(config.socketUrl, {
+    path: config.socketPath,
+    transports: ["websocket", "polling"],
+    reconnectionDelayMax: 10000,
+  });
+
+  function emit(message) {
+    socket.emit("user_uttered", { message: message, session_id: sessionId, metadata: config.metadata });
+  }
+
+  /* Sends a message (or a button's payload, shown as its title); false when it was refused. */
+  function send(message, shown) {
+    var trimmed = (message || "").trim();
+    if (!trimmed) return false;
+    if (Array.from(trimmed).length > config.maxChars) {
+      notice(text.tooLong);
+      return false;
+    }
+    record({ from: "user", text: shown || trimmed });
+    if (confirmed) emit(trimmed); else pending.push(trimmed);
+    showTyping();
+    return true;
+  }
+
+  socket.on("connect", function () {
+    confirmed = false;
+    setStatus(text.connecting);
+    socket.emit("session_request", { session_id: sessionId });
+  });
+
+  socket.on("session_confirm", function (data) {
+    var confirmedId = typeof data === "string" ? data : data && data.session_id;
+    if (sessionId && confirmedId !== sessionId) {
+      history = [];
+      saveHistory();
+    }
+    sessionId = confirmedId;
+    store.set(KEYS.session, sessionId);
+    confirmed = true;
+    setStatus("");
+    pending.splice(0).forEach(emit);
+  });
+
+  socket.on("bot_uttered", function (message) {
+    if (!message || typeof message !== "object") return;
+    hideTyping();
+    var custom = message.custom;
+    if (custom && Array.isArray(custom.practices) && custom.practices.length) {
+      record({ from: "bot", practices: custom.practices });
+    }
+    var buttons = (message.quick_replies || message.buttons || []).map(function (b) {
+      return { title: String(b.title || ""), payload: String(b.payload || b.title || "") };
+    });
+    if (message.text) record({ from: "bot", text: String(message.text), buttons: buttons });
+  });
+
+  socket.on("disconnect", function () {
+    confirmed = false;
+    setStatus(text.offline);
+  });
+  socket.on("connect_error", function () {
+    setStatus(text.offline);
+  });
+
+  function applyLarge(on, announce) {
+    document.documentElement.classList.toggle("large-text", on);
+    largeButton.setAttribute("aria-pressed", on ? "true" : "false");
+    store.set(KEYS.large, on ? "1" : "0");
+    if (announce) notice(on ? text.largeOn : text.largeOff);
+  }
+
+  largeButton.addEventListener("click", function () {
+    applyLarge(largeButton.getAttribute("aria-pressed") !== "true", true);
+  });
+
+  if (closeButton) {
+    closeButton.addEventListener("click", function () {
+      window.parent.postMessage({ type: "construction-chat:close" }, "*");
+    });
+  }
+
+  function grow() {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight, 160) + "px";
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (send(input.value)) {
+      input.value = "";
+      grow();
+    }
+  });
+
+  input.addEventListener("keydown", function (event) {
+    // Enter sends; Shift+Enter starts a new line; Enter that picks characters in an IME does neither.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit", { cancelable: true }));
+    }
+  });
+  input.addEventListener("input", grow);
+
+  applyLarge(store.get(KEYS.large) === "1", false);
+  setStatus(text.connecting);
+  history.forEach(render);
+})();

@@ -1,0 +1,76 @@
+"""`make run`'s supervisor (`python -m bot.serve`) started for a test, with its children at hand."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from bot.config import ROOT
+from tests.servers import free_port
+from tests.stack import wait_for_http
+
+START_TIMEOUT = 300
+
+
+@dataclass
+class ServedAssistant:
+    """The assistant as `make run` runs it: supervisor, Rasa, action server, web app."""
+
+    var_dir: Path
+    env: dict
+    rasa_port: int = field(default_factory=free_port)
+    action_port: int = field(default_factory=free_port)
+    web_port: int = field(default_factory=free_port)
+    process: Optional[subprocess.Popen] = None
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_health(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}/health"
+
+    def start(self) -> None:
+        """Starts the supervisor and waits until Rasa and the action server answer."""
+        env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT), "VAR_DIR": str(self.var_dir),
+               "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port),
+               "WEB_PORT": str(self.web_port), "TF_CPP_MIN_LOG_LEVEL": "3"}
+        env.pop("ACTION_ENDPOINT_URL", None)
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.var_dir / "serve.log", "ab")
+        self.process = subprocess.Popen([sys.executable, "-m", "bot.serve"], cwd=ROOT, env=env,
+                                        stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        wait_for_http(self.action_health, START_TIMEOUT)
+        wait_for_http(f"{self.rasa_url}/", START_TIMEOUT)
+
+    def stop(self) -> None:
+        """Stops the supervisor as Ctrl-C does; it stops its children."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def child(self, marker: str) -> int:
+        """The pid of the supervisor's child whose command line contains `marker`."""
+        assert self.process is not None
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == self.process.pid and marker in cmdline:
+                return int(entry.name)
+        raise LookupError(f"no child running {marker}")

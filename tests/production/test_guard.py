@@ -1,0 +1,75 @@
+"""The user never waits in silence: the guard answers with an apology when the bot cannot."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from bot.channels.guard import ReplyGuard, apology_messages
+
+APOLOGY = [{"text": "apology"}]
+
+
+async def answers(message: UserMessage) -> None:
+    await message.output_channel.send_response(message.sender_id, {"text": f"answer to {message.text}"})
+
+
+async def says_nothing(message: UserMessage) -> None:
+    await asyncio.sleep(0)
+
+
+async def fails(message: UserMessage) -> None:
+    raise RuntimeError("action server unreachable")
+
+
+async def hangs(message: UserMessage) -> None:
+    await asyncio.sleep(3600)
+
+
+def run_turn(handler, text: str = "你好", deadline: float = 0.5) -> tuple[list[dict], float, UserMessage]:
+    collector = CollectingOutputChannel()
+    message = UserMessage(text, collector, "worker-1")
+
+    async def turn() -> None:
+        await ReplyGuard(deadline=deadline, apology=APOLOGY).wrap(handler)(message)
+
+    started = time.monotonic()
+    asyncio.run(turn())
+    return collector.messages, time.monotonic() - started, message
+
+
+def test_a_bot_answer_goes_through_unchanged() -> None:
+    """When the bot answers in time, the user sees its answer and no apology."""
+    messages, _, _ = run_turn(answers)
+    assert [m["text"] for m in messages] == ["answer to 你好"]
+
+
+@pytest.mark.parametrize("handler", [says_nothing, fails], ids=["no bot message", "turn failed"])
+def test_no_answer_gives_the_apology(handler) -> None:
+    """A turn that says nothing or fails (the action server is down) ends with the apology."""
+    messages, elapsed, _ = run_turn(handler)
+    assert [m["text"] for m in messages] == ["apology"]
+    assert elapsed < 0.5
+
+
+def test_a_hanging_turn_gives_the_apology_at_the_deadline() -> None:
+    """A turn still running at the deadline (the action server hangs) gives the apology then."""
+    messages, elapsed, _ = run_turn(hangs, deadline=0.3)
+    assert [m["text"] for m in messages] == ["apology"]
+    assert 0.3 <= elapsed < 1.5
+
+
+def test_the_text_is_masked_before_the_bot_sees_it() -> None:
+    """The bot (and so the tracker store) receives the masked identity card number."""
+    messages, _, message = run_turn(answers, text="身份证110105199001011234")
+    assert message.text == "身份证110105********1234"
+    assert messages[0]["text"] == "answer to 身份证110105********1234"
+
+
+def test_the_apology_is_the_domain_response_with_a_way_to_reach_a_person() -> None:
+    """The apology comes from domain.yml and names a hotline the user can call."""
+    apology = apology_messages()
+    assert apology and apology[0]["text"]
+    assert any(number in apology[0]["text"] for number in ("12345", "12333"))

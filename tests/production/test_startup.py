@@ -1,0 +1,91 @@
+"""`make run` refuses to start on a broken set-up, saying what to do, without a traceback."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ROOT
+from tests.servers import free_port
+
+MODEL = ROOT / "models" / "assistant.tar.gz"
+
+
+def serve(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """Runs `python -m bot.serve` with free ports and runtime state under tmp_path."""
+    import os
+
+    full_env = {
+        **os.environ, "PYTHONPATH": str(ROOT), "VAR_DIR": str(tmp_path / "var"),
+        "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "WEB_PORT": str(free_port()),
+        "TRACKER_DB_URL": "", "REDIS_URL": "",
+    }
+    full_env.update(env)
+    return subprocess.run([sys.executable, "-m", "bot.serve", *args], cwd=ROOT, env=full_env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def assert_refused(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    message = result.stderr.strip().splitlines()[-1]
+    assert message.startswith("cannot start:")
+    for word in words:
+        assert word in message
+
+
+@pytest.fixture
+def corrupt_file(tmp_path: Path) -> Path:
+    path = tmp_path / "corrupt.bin"
+    path.write_bytes(b"\x00\xffnot what it should be" * 100)
+    return path
+
+
+def test_missing_practice_database(tmp_path: Path) -> None:
+    """No practices.db: the message names the file and says to run `make db`."""
+    missing = tmp_path / "nothing.db"
+    assert_refused(serve(tmp_path, DATABASE_URL=f"sqlite:///{missing}"), str(missing), "make db")
+
+
+def test_corrupt_practice_database(tmp_path: Path, corrupt_file: Path) -> None:
+    """A damaged practices.db: the message says it is unreadable and to run `make db`."""
+    assert_refused(serve(tmp_path, DATABASE_URL=f"sqlite:///{corrupt_file}"), "unreadable", "make db")
+
+
+def test_missing_model(tmp_path: Path, db_url: str) -> None:
+    """No trained model: the message names the path and says to run `make train`."""
+    missing = tmp_path / "assistant.tar.gz"
+    assert_refused(serve(tmp_path, "--model", str(missing), DATABASE_URL=db_url), str(missing), "make train")
+
+
+def test_corrupt_model(tmp_path: Path, db_url: str, corrupt_file: Path) -> None:
+    """A damaged model file: the message says so and how to rebuild it."""
+    assert_refused(serve(tmp_path, "--model", str(corrupt_file), DATABASE_URL=db_url), "not a model archive", "make")
+
+
+@pytest.mark.parametrize("setting", ["RASA_PORT", "ACTION_PORT", "WEB_PORT"])
+def test_port_in_use(tmp_path: Path, db_url: str, setting: str) -> None:
+    """A port already taken: the message names the port and the setting that moves it."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = serve(tmp_path, "--model", str(MODEL), DATABASE_URL=db_url, **{setting: str(port)})
+    assert_refused(result, f"port {port}", "in use", setting)
+
+
+def test_unreachable_tracker_store(tmp_path: Path, db_url: str) -> None:
+    """TRACKER_DB_URL points at no database: the message says to start it or fix the setting."""
+    url = f"postgresql://postgres:secret@127.0.0.1:{free_port()}/tracker"
+    result = serve(tmp_path, "--model", str(MODEL), DATABASE_URL=db_url, TRACKER_DB_URL=url)
+    assert_refused(result, "tracker store", "TRACKER_DB_URL")
+    assert "secret" not in result.stderr
+
+
+def test_unreachable_redis(tmp_path: Path, db_url: str) -> None:
+    """REDIS_URL points at no Redis: the message says to start it or fix the setting."""
+    result = serve(tmp_path, "--model", str(MODEL), DATABASE_URL=db_url, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    assert_refused(result, "Redis", "REDIS_URL")

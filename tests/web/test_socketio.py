@@ -1,0 +1,221 @@
+"""A real python-socketio client talks to a real Rasa server over socket.io, session persistence on.
+
+What an app developer sees on the wire: ``session_request`` → ``session_confirm`` with the
+session id; ``user_uttered`` → one or more ``bot_uttered``; practices as one
+``{"custom": {"practices": [...]}}`` message; the conversation continuing after a reconnect.
+
+The client uses HTTP long-polling: python-engineio 4.15's websocket client needs aiohttp ≥ 3.10,
+and Rasa 3.6 pins aiohttp 3.9 (the browser test covers websockets).
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any, Optional
+
+import pytest
+import socketio
+
+from tests.web.chat_support import ChatServers, start_chat_servers
+
+CARD_FIELDS = ["id", "citation", "region", "province", "title", "document"]
+QUIET_SECONDS = 1.0
+ANSWER_TIMEOUT = 20.0
+
+
+@pytest.fixture(scope="session")
+def servers(pytestconfig, tmp_path_factory, db_url) -> ChatServers:
+    return start_chat_servers(pytestconfig, tmp_path_factory, db_url)
+
+
+class Client:
+    """One socket.io connection, as an app would hold it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.confirmed: asyncio.Queue[Any] = asyncio.Queue()
+        self.sio.on("bot_uttered", self.received.put)
+        self.sio.on("session_confirm", self.confirmed.put)
+        self.session_id: Optional[str] = None
+
+    async def open(self, request: Any = None) -> str:
+        """Connect and ask for a session (a new one when ``request`` names none)."""
+        await self.sio.connect(self.url, transports=["polling"])
+        await self.sio.emit("session_request", {"session_id": None} if request is None else request)
+        self.session_id = await asyncio.wait_for(self.confirmed.get(), ANSWER_TIMEOUT)
+        return self.session_id
+
+    async def send(self, message: Any) -> None:
+        await self.sio.emit("user_uttered", message)
+
+    async def say(self, text: str, metadata: Optional[dict] = None) -> list[dict[str, Any]]:
+        """Send a message and collect the bot's messages until it falls quiet."""
+        await self.send({"message": text, "session_id": self.session_id, "metadata": metadata or {}})
+        return await self.replies()
+
+    async def replies(self) -> list[dict[str, Any]]:
+        messages = [await asyncio.wait_for(self.received.get(), ANSWER_TIMEOUT)]
+        while True:
+            try:
+                messages.append(await asyncio.wait_for(self.received.get(), QUIET_SECONDS))
+            except asyncio.TimeoutError:
+                return messages
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+def texts(messages: list[dict[str, Any]]) -> str:
+    return "".join(m.get("text", "") for m in messages)
+
+
+def test_a_greeting_gets_a_session_id_and_a_chinese_answer_with_a_button(servers):
+    async def conversation():
+        client = Client(servers.rasa_url)
+        session_id = await client.open()
+        replies = await client.say("你好")
+        await client.close()
+        return session_id, replies
+
+    session_id, replies = run(conversation())
+    assert re.fullmatch(r"[0-9a-f]{32}", session_id)
+    assert "您好" in texts(replies)
+    buttons = [b for m in replies for b in m.get("quick_replies", [])]
+    assert [(b["title"], b["payload"]) for b in buttons] == [("欠薪怎么办", "/ask_wage_arrears")]
+
+
+def test_practices_arrive_as_one_custom_message_with_the_card_fields_in_order(servers):
+    async def conversation():
+        client = Client(servers.rasa_url)
+        await client.open()
+        replies = await client.say("包工头欠钱不给咋办")
+        await client.close()
+        return replies
+
+    replies = run(conversation())
+    customs = [m["custom"] for m in replies if "custom" in m]
+    assert len(customs) == 1
+    cards = customs[0]["practices"]
+    assert [card["id"] for card in cards] == ["5.1.3", "5.1.2"]
+    assert all(list(card) == CARD_FIELDS for card in cards)
+    assert cards[0]["region"] == "安徽省芜湖市" and cards[0]["citation"] == "五（一）3"
+    assert "防范拖欠" in texts(replies)
+
+
+def test_a_reconnecting_client_continues_the_same_conversation(servers):
+    """A reload: the page reconnects with its stored session id and the bot answers it again."""
+
+    async def conversation():
+        first = Client(servers.rasa_url)
+        session_id = await first.open()
+        await first.say("你好")
+        await first.close()
+        second = Client(servers.rasa_url)
+        again = await second.open({"session_id": session_id})
+        replies = await second.say("欠薪怎么办")
+        await second.close()
+        return session_id, again, replies
+
+    session_id, again, replies = run(conversation())
+    assert again == session_id
+    assert any("custom" in m for m in replies)
+    assert [e["text"] for e in servers.user_messages(session_id)] == ["你好", "欠薪怎么办"]
+
+
+def test_two_tabs_of_one_session_both_see_the_answer(servers):
+    async def conversation():
+        phone, tablet = Client(servers.rasa_url), Client(servers.rasa_url)
+        session_id = await phone.open()
+        await tablet.open({"session_id": session_id})
+        on_phone = await phone.say("你好")
+        on_tablet = await tablet.replies()
+        await phone.close()
+        await tablet.close()
+        return on_phone, on_tablet
+
+    on_phone, on_tablet = run(conversation())
+    assert texts(on_phone) == texts(on_tablet) and "您好" in texts(on_tablet)
+
+
+def test_region_and_app_sent_as_metadata_reach_the_bot(servers):
+    metadata = {"region": "安徽省芜湖市", "app": "wuhu-service-app"}
+
+    async def conversation():
+        client = Client(servers.rasa_url)
+        session_id = await client.open()
+        await client.say("欠薪怎么办", metadata)
+        await client.close()
+        return session_id
+
+    session_id = run(conversation())
+    assert servers.user_messages(session_id)[0]["metadata"] == metadata
+
+
+@pytest.mark.parametrize(
+    "request_data",
+    [None, "not a dict", 42, {}, {"session_id": ""}, {"session_id": "../../etc/passwd"}, {"session_id": "a" * 1000},
+     {"session_id": "<script>"}],
+    ids=["null", "string", "number", "empty", "blank-id", "path", "huge-id", "html"],
+)
+def test_a_malformed_session_request_gets_a_fresh_session(servers, request_data):
+    async def conversation():
+        client = Client(servers.rasa_url)
+        await client.sio.connect(servers.rasa_url, transports=["polling"])
+        await client.sio.emit("session_request", request_data)
+        session_id = await asyncio.wait_for(client.confirmed.get(), ANSWER_TIMEOUT)
+        client.session_id = session_id
+        replies = await client.say("你好")
+        await client.close()
+        return session_id, replies
+
+    session_id, replies = run(conversation())
+    assert re.fullmatch(r"[0-9a-f]{32}", session_id)
+    assert "您好" in texts(replies)
+
+
+@pytest.mark.parametrize(
+    "bad_message",
+    ["just a string", 7, {"message": "你好"}, {"message": "你好", "session_id": "x"},
+     {"message": "你好", "session_id": "{sid}", "metadata": "{not json"}],
+    ids=["string", "number", "no-session", "bad-session", "bad-metadata-json"],
+)
+def test_a_malformed_message_is_ignored_or_answered_and_the_conversation_goes_on(servers, bad_message):
+    async def conversation():
+        client = Client(servers.rasa_url)
+        session_id = await client.open()
+        message = bad_message
+        if isinstance(message, dict) and message.get("session_id") == "{sid}":
+            message = {**message, "session_id": session_id}
+        await client.send(message)
+        await asyncio.sleep(QUIET_SECONDS)
+        while not client.received.empty():
+            client.received.get_nowait()
+        replies = await client.say("欠薪怎么办")
+        await client.close()
+        return replies
+
+    replies = run(conversation())
+    assert any("custom" in m for m in replies)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x" * 10_000, "😀😀😀", "\x00\x07\x1b[31m", "'; DROP TABLE events; --", "<img src=x onerror=alert(1)>", "   "],
+    ids=["10000-chars", "emoji", "control-chars", "sql", "html", "blank"],
+)
+def test_odd_input_gets_an_answer_not_an_error(servers, text):
+    async def conversation():
+        client = Client(servers.rasa_url)
+        await client.open()
+        replies = await client.say(text)
+        await client.close()
+        return replies
+
+    replies = run(conversation())
+    assert texts(replies)
