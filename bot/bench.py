@@ -41,7 +41,6 @@ SCRIPTS = [
 ]
 NLU_TEXTS = [*PRACTICE_QUESTIONS, "你好", "那广东呢", "第二条详细说说", "今天天气怎么样", "转人工", "東莞有啥做法"]
 CONCURRENCY_LEVELS = (1, 2, 4, 8, 16, 32, 48, 64)
-P95_BUDGET_MS = 500.0
 
 
 def post(url: str, body: dict[str, Any], timeout: float = 60) -> Any:

@@ -4,7 +4,9 @@
 channel. For each user message it
 
 1. masks identity card, mobile and bank card numbers in the text
-   (:func:`bot.privacy.mask`), before Rasa parses, stores or logs anything;
+   (:func:`bot.privacy.mask`), before Rasa parses, stores or logs anything,
+   and hands an empty or blank message to Rasa as the fallback intent (so the
+   user is asked to rephrase);
 2. runs Rasa's turn with a deadline (8 s by default);
 3. sends the apology (``utter_service_unavailable`` in ``domain.yml``: sorry,
    and how to reach a person) when the turn failed, produced no bot message,
@@ -33,6 +35,9 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 DEFAULT_DEADLINE_SECONDS = 8.0
 """Seconds a user waits at most before the apology."""
+
+BLANK_INTENT = "nlu_fallback"
+"""The intent of an empty or blank message: Rasa's NLU finds none, the fallback rule asks to rephrase."""
 
 APOLOGY_RESPONSES = ("utter_service_unavailable", "utter_general_guidance")
 """Responses of `domain.yml` sent as the apology: the first one the domain has."""
@@ -94,6 +99,9 @@ class ReplyGuard:
     async def handle(self, message: UserMessage, on_new_message: OnNewMessage) -> bool:
         """Runs one turn; returns True when the user got the bot's own answer."""
         message.text = mask_optional(message.text)
+        if not (message.text or "").strip() and not message.parse_data:
+            message.parse_data = {"intent": {"name": BLANK_INTENT, "confidence": 1.0}, "entities": [],
+                                  "text": message.text or ""}
         original = message.output_channel
         counting = CountingOutput(original)
         message.output_channel = counting

@@ -7,14 +7,18 @@ Registered in `credentials.yml` by module path
 
 - masks the user text before the `UserMessage` is built;
 - answers any payload (no text, a number, a list) instead of failing on it;
+- awaits ``enter_room`` (a coroutine in current python-socketio; Rasa 3.6 does
+  not await it, so with session persistence no answer ever reached the user);
 - sends a bot's custom JSON as ``{"custom": {...}}`` (Rasa's own channel passes it
   to ``emit`` as keyword arguments, which fails for ``{"practices": [...]}``);
 - bounds the wait with a :class:`~bot.channels.guard.ReplyGuard`.
 """
 from __future__ import annotations
 
+import inspect
 import json
 import logging
+import uuid
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -55,7 +59,17 @@ class MaskedSocketIOInput(SocketIOInput):
         sio = self.sio
         guarded = self.guard.wrap(on_new_message)
 
-        # Replaces the handler Rasa's blueprint registered for the same event.
+        # These replace the handlers Rasa's blueprint registered for the same events.
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
+            session_id = data.get("session_id") or uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(joined):  # a coroutine since python-socketio 5.10
+                    await joined
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {"message": data}

@@ -86,12 +86,13 @@ def socket_target(rasa_url: str, request_host: str) -> SocketTarget:
     with Rasa's port. Set ``RASA_URL`` to Rasa's public address when a proxy serves it.
     """
     url = URL(rasa_url)
-    try:
-        page_host = URL(f"http://{request_host}").host or ""
-    except ValueError:
-        page_host = ""
-    if url.host in LOOPBACK_HOSTS and page_host and page_host not in LOOPBACK_HOSTS:
-        url = url.with_host(page_host)
+    if url.host in LOOPBACK_HOSTS:
+        try:
+            page_host = URL(f"http://{request_host}").host or ""
+            if page_host and page_host not in LOOPBACK_HOSTS:
+                url = url.with_host(page_host)
+        except ValueError:  # a malformed Host header: keep the configured address
+            pass
     origin = str(url.origin())
     return SocketTarget(origin=origin, path=url.path.rstrip("/") + "/socket.io")
 

@@ -148,8 +148,10 @@ def test_config_is_repeatable_and_keeps_the_assistant_id():
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     assert config["assistant_id"]
     assert config["language"] == "zh"
-    seeded = {c["name"]: c.get("random_seed") for c in config["pipeline"] + config["policies"]}
-    assert seeded["DIETClassifier"] is not None and seeded["TEDPolicy"] is not None
+    components = {c["name"]: c for c in config["pipeline"] + config["policies"]}
+    assert components["LogisticRegressionClassifier"]["random_state"] is not None
+    assert components["TEDPolicy"]["random_seed"] is not None
     names = [c["name"] for c in config["pipeline"]]
-    assert names[0] == "JiebaTokenizer" and "bot.nlu.place_extractor.PlaceExtractor" in names
-    assert Path(ROOT / config["pipeline"][0]["dictionary_path"]).is_dir()
+    assert names[:2] == ["bot.nlu.normalizer.TraditionalToSimplified", "JiebaTokenizer"]
+    assert "bot.nlu.place_extractor.PlaceExtractor" in names
+    assert Path(ROOT / components["JiebaTokenizer"]["dictionary_path"]).is_dir()

@@ -60,7 +60,8 @@ async def socketio_conversation(
     async def on_confirm(data: Any) -> None:
         confirmed.set()
 
-    await client.connect(rasa_url, socketio_path="/socket.io", transports=["websocket"])
+    # Long-polling: python-engineio's websocket client needs a newer aiohttp than Rasa's pin.
+    await client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
     try:
         await client.emit("session_request", {"session_id": session_id})
         await asyncio.wait_for(confirmed.wait(), timeout)

@@ -73,3 +73,16 @@ def test_the_apology_is_the_domain_response_with_a_way_to_reach_a_person() -> No
     apology = apology_messages()
     assert apology and apology[0]["text"]
     assert any(number in apology[0]["text"] for number in ("12345", "12333"))
+
+
+@pytest.mark.parametrize("text", ["", "   ", None], ids=["empty", "blank", "no text"])
+def test_an_empty_message_goes_to_the_fallback_intent(text) -> None:
+    """An empty message reaches Rasa as the fallback intent, so the user is asked to rephrase."""
+    seen = []
+
+    async def records(message: UserMessage) -> None:
+        seen.append(message.parse_data)
+        await answers(message)
+
+    run_turn(records, text=text)
+    assert seen[0]["intent"]["name"] == "nlu_fallback"

@@ -71,3 +71,14 @@ def test_the_tracker_store_keeps_the_masked_text(conversations, stack) -> None:
             "SELECT data FROM events WHERE sender_id IN ('leak-rest', 'leak-socket') AND type_name = 'user'"))
     for masked in MASKED:
         assert stored.count(masked) >= 2, masked  # once per channel
+
+
+@pytest.mark.parametrize("path", ["/conversations/leak-rest/tracker", "/model/parse", "/status"])
+def test_the_http_api_is_closed_without_a_token(conversations, stack, path) -> None:
+    """Without RASA_TOKEN the stored conversations cannot be read over Rasa's HTTP API."""
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{stack.rasa_url}{path}", timeout=10)
+    assert refused.value.code in (401, 403, 404, 405)

@@ -1,0 +1,259 @@
+"""Headless Chromium (Debian's package) drives /chat on the real web app against a real Rasa server.
+
+What a worker sees on a phone: a question in Chinese gets an answer and practice cards, the
+conversation is still there after a reload, buttons answer with a tap, the larger-text mode
+stays on. What an app team sees: the embed snippet opens the chat in an iframe with the app's
+region, and only the configured sites may frame it. Screenshots go to test-output/chat/.
+"""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from bot.config import ROOT
+from bot.web.chat import MAX_MESSAGE_CHARS, socket_target
+from tests.web.chat_support import EMBED_APP, EMBED_REGION, ChatServers, start_chat_servers
+
+SCREENSHOTS = ROOT / "test-output" / "chat"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PHONE = {"viewport": {"width": 390, "height": 780}, "device_scale_factor": 2, "locale": "zh-CN", "is_mobile": True,
+         "has_touch": True}
+SESSION_KEY = "chat:web:session"
+ANSWER_MS = 20_000
+ANSWER = {"timeout": ANSWER_MS}  # waits for the bot (expect() waits 5 s by default)
+
+
+@pytest.fixture(scope="session")
+def servers(pytestconfig, tmp_path_factory, db_url) -> ChatServers:
+    return start_chat_servers(pytestconfig, tmp_path_factory, db_url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser) -> Iterator[Page]:
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(ANSWER_MS)
+    yield context.new_page()
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def open_chat(page: Page, servers: ChatServers, query: str = "") -> None:
+    page.goto(f"{servers.web_url}/chat{query}")
+    expect(page.locator("#status")).to_be_hidden(**ANSWER)  # connected and the session confirmed
+
+
+def ask(page: Page, text: str) -> None:
+    page.fill("#input", text)
+    page.press("#input", "Enter")
+
+
+def bot_texts(page: Page) -> list[str]:
+    return page.locator(".msg.bot:not(.typing) .bubble").all_inner_texts()
+
+
+def test_a_question_gets_an_answer_and_practice_cards_that_are_still_there_after_a_reload(page, servers):
+    open_chat(page, servers)
+    ask(page, "包工头欠钱不给咋办")
+    cards = page.locator(".card")
+    expect(cards).to_have_count(2, **ANSWER)
+    expect(cards.first.locator(".card-place")).to_have_text("安徽省芜湖市")
+    expect(cards.first.locator(".card-title")).to_contain_text("三色")
+    expect(cards.first.locator(".card-num")).to_have_text("五（一）3")
+    assert cards.first.get_attribute("href") == "/practices/5.1.3"
+    expect(page.locator(".msg.user .bubble")).to_have_text(["包工头欠钱不给咋办"])
+    expect(page.locator(".msg.bot .bubble").first).to_contain_text("防范拖欠")
+    screenshot(page, "answer-with-cards")
+    session_id = page.evaluate(f"localStorage.getItem('{SESSION_KEY}')")
+
+    page.reload()
+    expect(page.locator("#status")).to_be_hidden(**ANSWER)
+    expect(page.locator(".card")).to_have_count(2, **ANSWER)
+    expect(page.locator(".msg.user .bubble")).to_have_text(["包工头欠钱不给咋办"])
+    ask(page, "你好")
+    expect(page.locator(".msg.bot .bubble").last).to_contain_text("您好", **ANSWER)
+    screenshot(page, "after-reload")
+    assert page.evaluate(f"localStorage.getItem('{SESSION_KEY}')") == session_id
+    assert [e["text"] for e in servers.user_messages(session_id)] == ["包工头欠钱不给咋办", "你好"]
+
+
+def test_a_card_opens_the_practice_page_of_the_console(page, servers):
+    open_chat(page, servers)
+    ask(page, "欠薪怎么办")
+    card = page.locator(".card").first
+    expect(card).to_be_visible(**ANSWER)
+    with page.context.expect_page() as opened:
+        card.click()
+    practice = opened.value
+    practice.wait_for_load_state()
+    assert practice.url == f"{servers.web_url}/practices/5.1.3"
+    expect(practice.locator("body")).to_contain_text("芜湖")
+
+
+def test_tapping_a_button_sends_its_payload_and_shows_its_title(page, servers):
+    open_chat(page, servers)
+    ask(page, "你好")
+    button = page.locator(".choice", has_text="欠薪怎么办")
+    button.click()
+    expect(page.locator(".msg.user .bubble").last).to_have_text("欠薪怎么办")
+    expect(page.locator(".card")).to_have_count(2, **ANSWER)
+    expect(button).to_be_disabled()
+    screenshot(page, "button-tapped")
+
+
+def test_larger_text_mode_enlarges_the_text_and_stays_on_after_a_reload(page, servers):
+    open_chat(page, servers)
+    ask(page, "你好")
+    bubble = page.locator(".msg.bot .bubble").first
+    expect(bubble).to_contain_text("您好", **ANSWER)
+    normal = bubble.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    page.click("#large-text")
+    expect(page.locator("#large-text")).to_have_attribute("aria-pressed", "true")
+    larger = bubble.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert larger >= normal * 1.25
+    screenshot(page, "larger-text")
+    page.reload()
+    expect(page.locator("#large-text")).to_have_attribute("aria-pressed", "true")
+    assert page.locator(".msg.bot .bubble").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") == larger
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent", "notice"),
+    [
+        ("", False, False),
+        ("   \n  ", False, False),
+        ("好" * (MAX_MESSAGE_CHARS + 1), False, True),
+        ("好" * MAX_MESSAGE_CHARS, True, False),
+        ("😀" * MAX_MESSAGE_CHARS, True, False),
+        ("<img src=x onerror=alert(1)>", True, False),
+    ],
+    ids=["empty", "blank", "too-long", "at-the-limit", "emoji-at-the-limit", "html"],
+)
+def test_empty_messages_are_ignored_and_over_long_ones_get_a_clear_message(page, servers, typed, sent, notice):
+    open_chat(page, servers)
+    ask(page, typed)
+    if sent:
+        expect(page.locator(".msg.user .bubble")).to_have_text([typed.strip()])
+        expect(page.locator(".msg.bot:not(.typing) .bubble").first).to_be_visible(**ANSWER)
+    else:
+        page.wait_for_timeout(500)
+        expect(page.locator(".msg.user")).to_have_count(0)
+    expect(page.locator(".notice.local")).to_have_count(1 if notice else 0)
+    if notice:
+        expect(page.locator(".notice.local")).to_contain_text(str(MAX_MESSAGE_CHARS))
+        assert page.input_value("#input") == typed  # kept, so the user can shorten it
+
+
+def test_the_embed_snippet_opens_the_chat_in_an_iframe_with_the_apps_region(page, servers):
+    page.goto(f"{servers.host_url}/embed.html")
+    button = page.locator("#construction-chat-button")
+    button.click()
+    frame_element = page.locator("#construction-chat-frame")
+    expect(frame_element).to_be_visible()
+    source = frame_element.get_attribute("src")
+    assert source.startswith(f"{servers.web_url}/chat?embed=1")
+    frame = page.frame_locator("#construction-chat-frame")
+    expect(frame.locator(".notice").first).to_contain_text(EMBED_REGION, **ANSWER)
+    expect(frame.locator("#status")).to_be_hidden(**ANSWER)
+    frame.locator("#input").fill("欠薪怎么办")
+    frame.locator("#input").press("Enter")
+    expect(frame.locator(".card")).to_have_count(2, **ANSWER)
+    screenshot(page, "embedded")
+    session_id = frame.locator("body").evaluate(f"() => localStorage.getItem('chat:{EMBED_APP}:session')")
+    metadata = servers.user_messages(session_id)[0]["metadata"]
+    assert (metadata["region"], metadata["app"]) == (EMBED_REGION, EMBED_APP)
+    frame.locator("#close-chat").click()
+    expect(frame_element).to_be_hidden()
+    expect(button).to_have_attribute("aria-expanded", "false")
+
+
+def test_a_site_that_is_not_configured_cannot_show_the_chat_in_a_frame(page, servers):
+    """The same host page from another origin (localhost instead of 127.0.0.1) is refused by CSP."""
+    page.goto(servers.host_url.replace("127.0.0.1", "localhost") + "/embed.html")
+    page.locator("#construction-chat-button").click()
+    expect(page.locator("#construction-chat-frame")).to_be_visible()
+    page.wait_for_timeout(1500)
+    frame = page.frame_locator("#construction-chat-frame")
+    expect(frame.locator("#input")).to_have_count(0)
+
+
+def http_get(url: str, origin: str = "") -> tuple[int, dict[str, str], str]:
+    request = urllib.request.Request(url, headers={"Origin": origin} if origin else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("path", ["/embed.js", "/chat/static/chat.js", "/chat/static/vendor/socket.io.min.js"])
+def test_scripts_are_served_from_the_project_with_cors_only_for_configured_sites(servers, path):
+    status, headers, body = http_get(servers.web_url + path, origin=servers.host_url)
+    assert status == 200 and "javascript" in headers["Content-Type"] and body
+    assert headers.get("Access-Control-Allow-Origin") == servers.host_url
+    _, headers, _ = http_get(servers.web_url + path, origin="http://evil.example")
+    assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_the_chat_page_loads_nothing_from_other_hosts_and_may_be_framed_only_by_configured_sites(servers):
+    status, headers, body = http_get(f"{servers.web_url}/chat")
+    csp = headers["Content-Security-Policy"]
+    assert status == 200
+    assert f"frame-ancestors 'self' {servers.host_url};" in csp
+    assert "script-src 'self';" in csp and "style-src 'self';" in csp
+    assert "https://" not in body and "//cdn" not in body
+    config = json.loads(body.split('id="chat-config">')[1].split("</script>")[0])
+    assert config["socketUrl"] == servers.rasa_url and config["metadata"] == {}
+
+
+@pytest.mark.parametrize(
+    ("query", "metadata"),
+    [
+        ("?region=安徽省芜湖市&app=wuhu", {"region": "安徽省芜湖市", "app": "wuhu"}),
+        ("?region=" + "长" * 60, {}),
+        ("?region=%E5%90%88%E8%82%A5%00%1b", {"region": "合肥"}),
+        ("?region=<script>alert(1)</script>", {"region": "<script>alert(1)</script>"}),
+    ],
+    ids=["region-and-app", "too-long", "control-chars", "html"],
+)
+def test_the_embedding_apps_context_becomes_message_metadata(servers, query, metadata):
+    status, _, body = http_get(f"{servers.web_url}/chat{urllib.parse.quote(query, safe='?=&%')}")
+    config = json.loads(body.split('id="chat-config">')[1].split("</script>")[0])
+    assert status == 200 and config["metadata"] == metadata
+    assert "<script>alert" not in body
+
+
+@pytest.mark.parametrize(
+    ("rasa_url", "page_host", "origin", "path"),
+    [
+        ("http://127.0.0.1:5005", "127.0.0.1:8000", "http://127.0.0.1:5005", "/socket.io"),
+        ("http://127.0.0.1:5005", "192.168.1.20:8000", "http://192.168.1.20:5005", "/socket.io"),
+        ("http://localhost:5005", "chat.example.gov.cn", "http://chat.example.gov.cn:5005", "/socket.io"),
+        ("https://bot.example.gov.cn/rasa/", "chat.example.gov.cn", "https://bot.example.gov.cn", "/rasa/socket.io"),
+        ("http://127.0.0.1:5005", "bad host!", "http://127.0.0.1:5005", "/socket.io"),
+    ],
+    ids=["laptop", "phone-on-lan", "loopback-name", "public-proxy", "bad-host-header"],
+)
+def test_the_page_reaches_rasa_at_an_address_the_browser_can_use(rasa_url, page_host, origin, path):
+    target = socket_target(rasa_url, page_host)
+    assert (target.origin, target.path) == (origin, path)
