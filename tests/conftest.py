@@ -67,7 +67,9 @@ def redis_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """The real Rasa server and action server with the project's trained model (one per test run)."""
+    from tests.channels.conftest import AES_KEY, APP_ID, TOKEN
     from tests.stack import running_stack
 
-    with running_stack(tmp_path_factory.mktemp("stack")) as running:
+    wechat = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APP_ID, "WECHAT_ENCODING_AES_KEY": AES_KEY}
+    with running_stack(tmp_path_factory.mktemp("stack"), **wechat) as running:
         yield running

@@ -113,7 +113,7 @@ def compose_reply(
             if not title and not payload:
                 continue
             choices.append(payload)
-            lines.append(f"{len(choices)}. {title or payload}")
+            lines.append(f"[{len(choices)}] {title or payload}")  # apart from the practices' own "1." numbering
         if lines:
             parts.append("\n".join(lines))
         for key in ("image", "attachment"):

@@ -48,7 +48,7 @@ class WeChatSimulator:
     def __init__(self, url: str) -> None:
         self.url = url
         self.crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
-        self._next_id = 10_000_000
+        self._next_id = time.time_ns() // 1000  # MsgIds are unique across conversations, as in WeChat
 
     def message(self, msg_type: str, **fields: str) -> dict:
         """The fields of a message from the worker to the account, with a fresh MsgId."""

@@ -68,7 +68,7 @@ def test_messages_buttons_and_links_are_joined_into_one_readable_text():
     ]
     reply = compose_reply(messages, TEXTS)
     assert reply.pages == (
-        "找到2条做法：\n\n安徽省芜湖市：建立工资专户。\n\n1. 看详情\n\n2. 换个地区\n3. 人工客服"
+        "找到2条做法：\n\n安徽省芜湖市：建立工资专户。\n\n[1] 看详情\n\n[2] 换个地区\n[3] 人工客服"
         "\n\nhttps://example.invalid/a.png\n\n回复数字即可选择。",
     )
     assert reply.choices == ("/detail", "/change_region", "人工客服")

@@ -144,7 +144,7 @@ def test_more_without_a_long_answer_goes_to_the_assistant(wechat, bot):
 
 def test_buttons_become_numbered_choices_answered_with_a_digit(wechat, bot):
     reply = wechat.say("按钮")
-    assert reply == "您想了解哪方面？\n\n请选择：\n\n1. 欠薪维权\n2. 技能培训\n\n" + first_text(
+    assert reply == "您想了解哪方面？\n\n请选择：\n\n[1] 欠薪维权\n[2] 技能培训\n\n" + first_text(
         "utter_wechat_choose_hint"
     )
     assert wechat.say("1") == "欠薪可以拨打12345反映。"
