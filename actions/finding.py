@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
-from bot.kb.types import REGION_EXACT, Hit, Place
-
 from actions.common import PAGE_SIZE, Thread
 from actions.topics import PLACE_INTENT
+from bot.kb.types import REGION_EXACT, Hit, Place
 
 if TYPE_CHECKING:
     from bot.kb.service import KnowledgeBase

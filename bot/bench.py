@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -95,10 +96,11 @@ def search_time() -> dict[str, float]:
 
 
 def training_time(out_dir: Path) -> float:
-    """Seconds `rasa train` takes from scratch (cache off) for the project's data."""
-    import os
+    """Seconds `rasa train` takes from scratch (an empty training cache) for the project's data."""
+    from bot.runtime import RASA_ENVIRONMENT
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_CACHE_DIRECTORY": str(out_dir / "cache")}
+    env = {**os.environ, **RASA_ENVIRONMENT, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3",
+           "RASA_CACHE_DIRECTORY": str(out_dir / "cache")}
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "rasa", "train", "--out", str(out_dir), "--fixed-model-name", "bench",
                     "--num-threads", "2"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -137,9 +139,10 @@ def main(argv: Optional[list[str]] = None) -> None:
         sys.exit(f"no trained model at {MODEL}: run `make train`")
 
     results: dict[str, Any] = {
-        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
         "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_before": os.getloadavg()[0],
     }
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     log = lambda text: print(f"[bench] {text}", file=sys.stderr, flush=True)  # noqa: E731
@@ -168,6 +171,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     if not args.skip_training:
         log("training time")
         results["training_s"] = training_time(work / "train")
+    results["load_after"] = os.getloadavg()[0]
     write_report(results, args.out)
     (args.out.with_suffix(".json")).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     log(f"wrote {args.out}")

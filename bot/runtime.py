@@ -13,12 +13,17 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 
+RASA_ENVIRONMENT = {"RASA_TELEMETRY_ENABLED": "false"}
+"""Set in the environment of every Rasa process: no telemetry, and so no error reports sent
+to Rasa's Sentry (they may carry conversation data; the machine may not reach the internet)."""
+
 
 def tracker_store_config(url: str) -> dict[str, Any]:
     """Rasa's SQL tracker store settings for a SQLAlchemy URL (SQLite file or PostgreSQL)."""
     parsed = make_url(url)
     config: dict[str, Any] = {"type": "SQL", "dialect": parsed.drivername, "db": parsed.database}
-    for key, value in (("host", parsed.host), ("port", parsed.port), ("username", parsed.username),
+    # Rasa passes the endpoint's `url` as the host (a `host` key would be passed twice).
+    for key, value in (("url", parsed.host), ("port", parsed.port), ("username", parsed.username),
                        ("password", parsed.password)):
         if value:
             config[key] = value
@@ -66,8 +71,9 @@ def rasa_command(settings: Settings, model: Path) -> list[str]:
         "--credentials", str(settings.root / "credentials.yml"),
         "--port", str(settings.rasa_port),
     ]
-    if settings.cors_origins:
-        command += ["--cors", *settings.cors_origins]
+    # The chat page (served by the web app) talks to Rasa from the web app's origin.
+    web_origins = [f"http://localhost:{settings.web_port}", f"http://127.0.0.1:{settings.web_port}"]
+    command += ["--cors", *dict.fromkeys([*web_origins, *settings.cors_origins])]
     if settings.rasa_token:
         # The HTTP API (trackers, model) is only exposed with a token.
         command += ["--enable-api", "--auth-token", settings.rasa_token]
@@ -86,6 +92,7 @@ def main() -> None:
 
     settings = get_settings()
     command = rasa_command(settings, settings.root / "models" / "assistant.tar.gz")
+    os.environ.update(RASA_ENVIRONMENT)
     os.execv(command[0], command)
 
 

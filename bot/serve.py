@@ -31,7 +31,11 @@ class Child:
     restarts: int = field(default=0)
 
     def start(self, cwd: Path) -> None:
-        self.process = subprocess.Popen(self.command, cwd=cwd)
+        import os
+
+        from bot.runtime import RASA_ENVIRONMENT
+
+        self.process = subprocess.Popen(self.command, cwd=cwd, env={**os.environ, **RASA_ENVIRONMENT})
 
     def exited(self) -> bool:
         return self.process is not None and self.process.poll() is not None
@@ -135,7 +139,7 @@ def children(settings: Settings, model: Optional[Path] = None) -> list[Child]:
     from bot.runtime import rasa_command
 
     return [
-        Child("actions", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]),
+        Child("actions", [python, "-m", "bot.action_server", "--actions", "actions", "--port", str(settings.action_port)]),
         Child("rasa", rasa_command(settings, model or model_path(settings))),
         Child("web", [python, "-m", "bot.web.app"]),
     ]

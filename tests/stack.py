@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from bot.config import ROOT, Settings
-from bot.runtime import rasa_command
+from bot.runtime import RASA_ENVIRONMENT, rasa_command
 from tests.servers import free_port, wait_for_port
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
@@ -67,7 +67,7 @@ def process(command: list[str], env: dict, log: Path) -> Iterator[subprocess.Pop
 
 
 def stack_env(var_dir: Path, **overrides: str) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "VAR_DIR": str(var_dir), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, **RASA_ENVIRONMENT, "PYTHONPATH": str(ROOT), "VAR_DIR": str(var_dir), "TF_CPP_MIN_LOG_LEVEL": "3"}
     env.update({k: str(v) for k, v in overrides.items()})
     return env
 
@@ -75,7 +75,7 @@ def stack_env(var_dir: Path, **overrides: str) -> dict:
 @contextmanager
 def action_server(var_dir: Path, env: dict) -> Iterator[str]:
     port = free_port()
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    command = [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(port)]
     with process(command, env, var_dir / f"actions-{port}.log"):
         wait_for_http(f"http://127.0.0.1:{port}/health", 120)
         yield f"http://127.0.0.1:{port}/webhook"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.config import ROOT
 
-OUR_CODE = ("/bot/", "/actions/")
+OUR_PACKAGES = ("bot/", "actions/")
 
 
 @dataclass
@@ -52,13 +52,19 @@ def top_functions(collapsed: str, limit: int = 12) -> list[tuple[str, float]]:
         frames = stack.split(";")
         leaves[_short(frames[-1])] += samples
         for frame in set(frames):
-            if any(marker in frame for marker in OUR_CODE):
+            if _is_ours(frame):
                 inclusive[_short(frame)] += samples
     if not total:
         return []
     ranked = Counter({f"self: {name}": n for name, n in leaves.items()})
     ranked.update({f"incl: {name}": n for name, n in inclusive.items()})
     return [(name, 100.0 * n / total) for name, n in ranked.most_common(limit)]
+
+
+def _is_ours(frame: str) -> bool:
+    """Whether a frame is in the project's code (py-spy shows paths relative to sys.path)."""
+    path = frame.partition(" (")[2].removeprefix(f"{ROOT}/")
+    return path.startswith(OUR_PACKAGES)
 
 
 def _short(frame: str) -> str:

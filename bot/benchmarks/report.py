@@ -48,6 +48,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
     twin = left.twinx()
     twin.plot(x, [level["throughput"] for level in levels], "^--", color="tab:green", label="throughput")
     twin.set_ylabel("messages / s")
+    twin.set_ylim(bottom=0)
     lines = left.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     left.legend(lines, [line.get_label() for line in lines], loc="upper left", fontsize=8)
     left.set_title("REST latency and throughput against load")
@@ -85,7 +86,9 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "Written by `make bench` (`python -m bot.bench`); every figure below is from the run of "
         f"{results['started']} on {machine['cpus']} CPU cores ({machine['platform']}, Python {machine['python']}). "
         "The Rasa server and the action server run as `make run` starts them (SQL tracker store on SQLite "
-        "under a fresh var dir, no Redis); the load generator runs on the same cores.",
+        "under a fresh var dir, no Redis); the load generator runs on the same cores. The machine is shared: "
+        f"its 1-minute load average was {results.get('load_before', 0):.1f} before the run and "
+        f"{results.get('load_after', 0):.1f} after it (2.0 = both cores busy).",
         "",
         f"![latency and throughput against load, memory over messages]({image.name})",
         "",
@@ -107,7 +110,8 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "",
         "| measure | value |",
         "|---|---|",
-        f"| cold start to the first answer (both servers launched → first REST answer) | {results['cold_start_s']:.1f} s |",
+        "| cold start to the first answer (both servers launched → first REST answer) | "
+        f"{results['cold_start_s']:.1f} s |",
         f"| NLU parse (`/model/parse` over HTTP), p50 / p95 | {results['nlu_ms']['p50']:.1f} / "
         f"{results['nlu_ms']['p95']:.1f} ms |",
         f"| search (`bot.kb.bench`, in process, {results['search']['queries']} queries), p50 / p95 | "
@@ -163,5 +167,18 @@ def write_report(results: dict[str, Any], out: Path) -> None:
             lines += [f"**{server}**", "", "| function | share |", "|---|---|"]
             lines += [f"| `{name}` | {share:.1f} % |" for name, share in functions]
             lines.append("")
+    lines += [
+        "## Notes",
+        "",
+        "- The Rasa server is one process with one event loop; its NLU and policies are CPU work, so one "
+        "server's throughput stays flat once it is busy, whatever the number of conversations, and latency "
+        "grows with the queue. More throughput needs more Rasa processes (replicas sharing the tracker "
+        "store and a Redis lock store, see `deploy/`), each with a core of its own.",
+        "- The profile showed Rasa re-checking the action response schema on every action call "
+        "(`jsonschema.validate`); our channels now give Rasa one prepared validator "
+        "(`bot.channels.guard.cache_action_response_validation`).",
+        "- Raw figures of this run: `benchmarks.json`.",
+        "",
+    ]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from bot.config import ROOT, Settings
-from bot.runtime import rasa_command
+from bot.runtime import RASA_ENVIRONMENT, rasa_command
 
 
 def free_port() -> int:
@@ -58,13 +58,14 @@ def running_servers(var_dir: Path, model: Path, token: str = "bench-token",
     """Starts the action server and Rasa (with its HTTP API behind `token`), runtime state in var_dir."""
     var_dir.mkdir(parents=True, exist_ok=True)
     rasa_port, action_port = free_port(), free_port()
-    full_env = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT), "VAR_DIR": str(var_dir),
+    full_env = {**os.environ, **RASA_ENVIRONMENT, **(env or {}), "PYTHONPATH": str(ROOT), "VAR_DIR": str(var_dir),
                 "TF_CPP_MIN_LOG_LEVEL": "3", "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook"}
     os_env = dict(os.environ)
     os.environ.update(full_env)
     try:
+        extra = env or {}
         settings = Settings(var_dir=var_dir, rasa_port=rasa_port, action_port=action_port, rasa_token=token,
-                            tracker_db_url=(env or {}).get("TRACKER_DB_URL", ""), redis_url=(env or {}).get("REDIS_URL", ""))
+                            tracker_db_url=extra.get("TRACKER_DB_URL", ""), redis_url=extra.get("REDIS_URL", ""))
         command = rasa_command(settings, model)
     finally:
         os.environ.clear()

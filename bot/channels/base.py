@@ -15,12 +15,11 @@ import os
 import time
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from wechatpy.exceptions import InvalidSignatureException
-
-from rasa.core.channels.channel import InputChannel, UserMessage
 
 from bot.channels.dispatch import Incoming, ReplyDispatcher
 from bot.channels.reply import ChannelTexts, texts_from_responses, xml_safe

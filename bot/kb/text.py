@@ -67,7 +67,11 @@ def normalize(text: object, max_chars: Optional[int] = MAX_QUERY_CHARS) -> str:
     if max_chars is not None:
         text = text[: max_chars * 4]  # bound the work before cleaning
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _DROPPED_CATEGORIES)
+    text = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in _DROPPED_CATEGORIES
+    )
     text = _WHITESPACE.sub(" ", text).strip()
     if max_chars is not None:
         text = text[:max_chars]

@@ -5,8 +5,8 @@ import asyncio
 
 import pytest
 
-from actions.presenting import has_figure, key_fact, shorten
 from actions.practices import ActionSearchPractices
+from actions.presenting import has_figure, key_fact, shorten
 from tests.actions.chat import make_tracker, run
 
 

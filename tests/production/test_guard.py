@@ -86,3 +86,19 @@ def test_an_empty_message_goes_to_the_fallback_intent(text) -> None:
 
     run_turn(records, text=text)
     assert seen[0]["intent"]["name"] == "nlu_fallback"
+
+
+def test_action_responses_are_checked_as_strictly_with_the_prepared_validator() -> None:
+    """The faster check accepts what Rasa accepts and refuses with Rasa's own error message."""
+    import jsonschema
+    from rasa.core.actions.action import RemoteAction
+
+    from bot.channels.guard import cache_action_response_validation
+
+    assert cache_action_response_validation()
+    action = RemoteAction("action_search_practices", None)
+    good = {"events": [{"event": "slot", "name": "place", "value": "广东省"}],
+            "responses": [{"response": "utter_greet"}]}
+    assert action._validate_action_result(good)
+    with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server response"):
+        action._validate_action_result({"events": [{"no_event_key": 1}], "responses": "not a list"})

@@ -9,6 +9,8 @@ from contextlib import ExitStack
 
 import pytest
 
+from bot.channels.guard import apology_messages
+from bot.runtime import RASA_ENVIRONMENT
 from tests.production.clients import cited, rest_turn, texts
 from tests.stack import action_server, rasa_server, stack_env
 
@@ -27,7 +29,7 @@ SENDERS = 20
 def instances(tmp_path_factory, postgres_url, redis_url):
     """Two Rasa servers on different ports, one action server, one PostgreSQL, one Redis."""
     var_dir = tmp_path_factory.mktemp("scale-out")
-    env = stack_env(var_dir, TRACKER_DB_URL=postgres_url, REDIS_URL=redis_url)
+    env = stack_env(var_dir, TRACKER_DB_URL=postgres_url, REDIS_URL=redis_url, **RASA_ENVIRONMENT)
     with ExitStack() as stack:
         action_url = stack.enter_context(action_server(var_dir, env))
         yield [stack.enter_context(rasa_server(var_dir, env, action_url)) for _ in range(2)]
@@ -64,6 +66,10 @@ def test_concurrent_conversations_are_neither_lost_nor_mixed_up(instances) -> No
     """20 conversations of 4 turns at once, across both instances: each user gets exactly the answers a
     lone user gets for the same questions, in the same order."""
     expected = [converse(instances, f"reference-{i}", script) for i, script in enumerate(SCRIPTS)]
+    apology = tuple(m["text"] for m in apology_messages())
+    for reference in expected:
+        assert all(turn_texts and turn_texts != apology for turn_texts, _ in reference)
+        assert any(ids for _, ids in reference)
     with ThreadPoolExecutor(max_workers=SENDERS) as pool:
         futures = [pool.submit(converse, instances, f"crowd-{n}", SCRIPTS[n % len(SCRIPTS)], n % 2)
                    for n in range(SENDERS)]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import urllib.request
@@ -54,7 +53,7 @@ def socketio_credentials() -> dict[str, Any]:
     entries = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
     for key, settings in entries.items():
         if key == "socketio" or key.endswith("SocketIOInput"):
-            return {os.environ.get("CHAT_DEV_SOCKETIO_KEY", key): settings}  # TEMPORARY env, remove
+            return {key: settings}
     raise AssertionError("credentials.yml opens no socket.io channel")
 
 
@@ -74,10 +73,7 @@ def rasa_chat_server(model: Path, var_dir: Path, cors: str = "*") -> Iterator[st
         "--credentials", str(write_credentials(var_dir / "credentials.yml")), "--enable-api", "--cors", cors,
     ]
     log = var_dir / f"rasa-{port}.log"
-    env = stack_env(var_dir)
-    if os.environ.get("CHAT_DEV_PYTHONPATH"):  # TEMPORARY local check, remove
-        env["PYTHONPATH"] = os.environ["CHAT_DEV_PYTHONPATH"] + ":" + env["PYTHONPATH"]
-    with process(command, env, log) as proc:
+    with process(command, stack_env(var_dir), log) as proc:
         try:
             wait_for_http(f"http://127.0.0.1:{port}/", RASA_START_TIMEOUT)
         except TimeoutError:
@@ -125,7 +121,8 @@ class ChatServers:
 
 
 EMBED_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Host app</title></head>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Host app</title></head>
 <body><h1>A government service app</h1>
 <script src="{web_url}/embed.js" data-region="{region}" data-app="{app}" async></script>
 </body></html>
@@ -165,5 +162,6 @@ def start_chat_servers(config: pytest.Config, tmp_path_factory: pytest.TempPathF
 
     The model is the one argument to change to run these tests against the project's model.
     """
-    model = tiny_model(config.cache.mkdir("chat-tiny-model"))
+    cache = config.cache.mkdir("chat-tiny-model") if getattr(config, "cache", None) else tmp_path_factory.mktemp("chat-model")
+    model = tiny_model(cache)
     return shared(config, "chat", lambda: chat_servers(model, tmp_path_factory.mktemp("chat"), db_url))
