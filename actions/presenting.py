@@ -22,8 +22,9 @@ _FIGURE = re.compile(
     r"\d[\d.,]*\s*(?:%|％|万|亿|千|百|个|名|人|家|项|场|份|元|次|余|多|倍|所|期|天"
     r"|小时|批|类|种|支|户|套|条|座|间|亩|平方米)"
 )
-_CLAUSE_END = re.compile(r"(?<=[，,：:、])")
+_CLAUSE_END = re.compile(r"(?<=[，,：:])")  # not 、: a list item cut from its list reads as a fragment
 _ELLIPSIS = "…"
+_TRAILING_FIGURE = re.compile(r"[\d.,%．\s]+$")
 _CITATION_SEPARATOR = "、"
 
 
@@ -56,9 +57,18 @@ def shorten(sentence: str, max_chars: int = FACT_MAX_CHARS) -> str:
             break
         kept += clause
     if not kept:
-        kept = clauses[start][: max_chars - 1]
+        kept = _cut_within(clauses[start], max_chars - 1)
     kept = kept.rstrip("，,：:、；;。")
     return kept + ("" if kept == sentence.rstrip("。") else _ELLIPSIS)
+
+
+def _cut_within(clause: str, max_chars: int) -> str:
+    """The clause cut to ``max_chars`` at a list comma (、) if there is one, and never inside a figure."""
+    head = clause[:max_chars]
+    if "、" in head:
+        return head[: head.rindex("、")]
+    # A figure cut short ("补贴 4…" for 400) would misstate it: drop the figure whole.
+    return _TRAILING_FIGURE.sub("", head) if clause[max_chars:max_chars + 1].isdigit() or head[-1:].isdigit() else head
 
 
 def key_fact(practice: Practice, max_chars: int = FACT_MAX_CHARS) -> str:

@@ -87,3 +87,15 @@ def test_rendered_answer_reads_well_and_buttons_carry_payloads(knowledge_base):
     assert payloads == ["/ask_more", "/feedback_useful", "/feedback_useless"]
     assert all("{" not in t for t in texts), "every variable filled"
     assert sum(len(t) for t in texts) < 600, "short enough for a phone"
+
+
+def test_every_key_fact_quotes_the_text_and_never_cuts_a_figure(practices):
+    """A worker reads a figure as printed: a fact is a piece of the text and no number in it is cut short."""
+    from actions.presenting import key_fact
+
+    for practice in practices:
+        fact = key_fact(practice).rstrip("…")
+        assert fact in practice.text, practice.id
+        after = practice.text[practice.text.index(fact) + len(fact):][:2]
+        assert not (fact[-1:].isdigit() and after[:1].isdigit()), (practice.id, fact)
+        assert not (fact[-1:].isdigit() and after[:1] == " " and after[1:2].isdigit()), (practice.id, fact)

@@ -394,3 +394,12 @@ def test_highlight_terms_are_the_query_words_found_in_the_hits():
     terms = highlight_terms("广州包工头拖欠工资", texts)
     assert all(any(word in term for term in terms) for word in ("广州", "拖欠", "工资"))
     assert "包工头" not in terms
+
+
+def test_search_page_labels_local_and_elsewhere_only_when_a_caller_place_is_given(base):
+    """Without a place every hit would read "外地做法", which says nothing: the label appears only with a place."""
+    legend_labels = 3  # the legend explains the three labels
+    plain = get(base, "/console", params={"q": "工资专户"}).text
+    with_place = get(base, "/console", params={"q": "工资专户", "region": "重庆"}).text
+    assert plain.count('class="tier tier-') == legend_labels
+    assert with_place.count('class="tier tier-exact"') > 1

@@ -58,8 +58,12 @@
     data.hits.forEach(function (hit) {
       var item = template.content.firstElementChild.cloneNode(true);
       var tier = item.querySelector(".tier");
-      tier.textContent = tiers[hit.region_match] || tiers.none;
-      tier.classList.add("tier-" + hit.region_match);
+      if (data.place) {  // the place preference only means something when a place was asked
+        tier.textContent = tiers[hit.region_match] || tiers.none;
+        tier.classList.add("tier-" + hit.region_match);
+      } else {
+        tier.hidden = true;
+      }
       item.querySelector(".cite").textContent = hit.citation;
       marked(item.querySelector(".region"), hit.region, data.terms);
       var title = item.querySelector(".hit-title");
