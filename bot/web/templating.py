@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MESSAGES = TEMPLATES / "messages.yml"
+INTENT_LABELS = TEMPLATES / "intent_labels.yml"
 
 
 def marked_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
@@ -58,7 +59,20 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["highlight"] = highlight
+    env.filters["intent_label"] = intent_label
+    env.filters["intent_rows"] = lambda rows: [(intent_label(row[0]), *row[1:]) for row in rows]
     return env
+
+
+@lru_cache(maxsize=1)
+def _intent_labels() -> dict[str, str]:
+    with INTENT_LABELS.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def intent_label(intent: str) -> str:
+    """What an intent means, in Chinese, for people reading the editor's charts."""
+    return _intent_labels().get(intent, intent)
 
 
 def render_text(name: str, **context: Any) -> str:

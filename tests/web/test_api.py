@@ -403,3 +403,19 @@ def test_search_page_labels_local_and_elsewhere_only_when_a_caller_place_is_give
     with_place = get(base, "/console", params={"q": "工资专户", "region": "重庆"}).text
     assert plain.count('class="tier tier-') == legend_labels
     assert with_place.count('class="tier tier-exact"') > 1
+
+
+def test_editor_charts_name_topics_in_chinese_and_every_intent_has_a_name(base):
+    import yaml
+
+    from bot.config import ROOT
+    from bot.web.templating import INTENT_LABELS
+
+    labels = yaml.safe_load(INTENT_LABELS.read_text(encoding="utf-8"))
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    intents = {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]}
+    assert intents <= set(labels), sorted(intents - set(labels))
+    session = requests.post(base + "/console/login", data={"token": TOKEN}, timeout=30, allow_redirects=False).cookies
+    page = get(base, "/console/editor", cookies=session).text
+    assert labels["ask_wage_arrears"] in page
+    assert ">ask_wage_arrears<" not in page
