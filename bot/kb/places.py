@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Optional
 
 from bot.kb.regions import Gazetteer, get_gazetteer
+from bot.kb.text import simplified_in_place
 from bot.kb.types import Place
 
 if TYPE_CHECKING:  # spaCy is imported on first use, not at import time
@@ -136,14 +137,6 @@ def _fallback_names() -> tuple[frozenset[str], tuple[int, ...]]:
     return names, tuple(sorted({len(name) for name in names}, reverse=True))
 
 
-def _matchable(text: str) -> str:
-    """The text with Traditional characters read as Simplified, when that keeps every offset."""
-    import zhconv
-
-    simplified = zhconv.convert(text, "zh-hans")
-    return simplified if len(simplified) == len(text) else text
-
-
 def _chain_words(doc: Doc, gazetteer: Gazetteer, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Words jieba's own dictionary keeps whole that are chains of names (吉林长春, 上海浦东)."""
     starts = {start for start, _ in taken}
@@ -190,7 +183,7 @@ def find_places(text: str) -> list[PlaceMention]:
     if not isinstance(text, str) or not text.strip():
         return []
     text = text[:MAX_TEXT_CHARS]
-    matchable = _matchable(text)
+    matchable = simplified_in_place(text)
     doc = get_place_nlp()(matchable)
     gazetteer = get_gazetteer()
     spans = [(ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ == LABEL]

@@ -143,3 +143,15 @@ def dictionary_words(text: str) -> list[tuple[str, int, int]]:
     if not text:
         return []
     return list(_tokenizer().tokenize(text, HMM=False))
+
+
+def simplified_in_place(text: str) -> str:
+    """Traditional characters read as Simplified, only when every character keeps its offset.
+
+    NLU entities and place mentions point into the text as the worker typed it, so a
+    conversion that would change the length is not applied.
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    converted = zhconv.convert(text, "zh-hans")
+    return converted if len(converted) == len(text) else text

@@ -1,40 +1,23 @@
 """A Rasa graph component that adds normalized `ordinal` entities."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.ordinals import find_ordinals
+from bot.nlu.stateless import StatelessComponent
 
 ORDINAL_ENTITY = "ordinal"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class OrdinalExtractor(GraphComponent, EntityExtractorMixin):
+class OrdinalExtractor(StatelessComponent, EntityExtractorMixin):
     """Adds `ordinal` entities: value is a 1-based number as text ("2") or "last"."""
 
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        """No options."""
-        return {}
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "OrdinalExtractor":
-        """Creates the component (nothing to train or load)."""
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Appends ordinal entities to each message.

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.stateless import StatelessComponent
 
 PLACE_ENTITY = "place"
 
@@ -52,24 +51,9 @@ def place_entities(text: Optional[str]) -> List[Dict[Text, Any]]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class PlaceExtractor(GraphComponent, EntityExtractorMixin):
+class PlaceExtractor(StatelessComponent, EntityExtractorMixin):
     """Adds `place` entities found by the shared gazetteer recognizer."""
 
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        """No options: the gazetteer is the knowledge base's."""
-        return {}
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "PlaceExtractor":
-        """Creates the component (nothing to train or load)."""
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Appends place entities to each message, replacing other extractors' places.
