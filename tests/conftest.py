@@ -68,8 +68,11 @@ def redis_url(tmp_path_factory):
 def stack(tmp_path_factory):
     """The real Rasa server and action server with the project's trained model (one per test run)."""
     from tests.channels.conftest import AES_KEY, APP_ID, TOKEN
+    from tests.servers import free_port
     from tests.stack import running_stack
 
     wechat = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APP_ID, "WECHAT_ENCODING_AES_KEY": AES_KEY}
-    with running_stack(tmp_path_factory.mktemp("stack"), **wechat) as running:
+    # Rasa lets the chat page of a web app on this port in (--cors); tests/web starts it there.
+    web = {"WEB_PORT": str(free_port())}
+    with running_stack(tmp_path_factory.mktemp("stack"), **wechat, **web) as running:
         yield running

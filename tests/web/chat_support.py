@@ -1,124 +1,36 @@
-"""Shared by the web chat's tests: a real Rasa server with the socket.io channel, and the web app.
+"""Shared by the web chat's tests: the web app and a host site in front of the real assistant.
 
-Until the project's model is used here, Rasa runs a tiny Chinese model trained from
-``tests/web/tiny_bot/`` (about 10 s, cached by the hash of its files). Every server takes the
-model as one argument: :func:`rasa_chat_server`.
+Rasa and the action server are the test run's one real stack (the session fixture ``stack``
+of ``tests/conftest.py``: the project's trained model, ``credentials.yml``'s socket.io channel
+with session persistence). The web app runs as ``make web`` runs it, pointed at that Rasa and at
+the stack's tracker store, on the ``WEB_PORT`` that Rasa's ``--cors`` lets in.
 
-Both test modules share one Rasa server and one web app per test run (:func:`shared`), so the
-slow start happens once.
+Expectations come from the project, never from literals of one answer: what the bot says from
+``domain.yml`` (:func:`domain_response`), the practices from the knowledge base.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import subprocess
 import sys
-import urllib.request
+import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Iterator, TypeVar
+from typing import Any, Iterator
 
-import pytest
+import sqlalchemy as sa
 import yaml
 
-from bot.config import ROOT
+from bot.config import ROOT, Settings
+from bot.kb.service import get_knowledge_base
+from bot.kb.types import Practice
+from bot.web.conversations import read_only_url
 from tests.servers import free_port
-from tests.stack import process, stack_env, wait_for_http
+from tests.stack import Stack, process, stack_env, wait_for_http
 
-TINY_BOT = Path(__file__).resolve().parent / "tiny_bot"
-TINY_BOT_FILES = ("config.yml", "domain.yml", "nlu.yml", "rules.yml")
-RASA_START_TIMEOUT = 240
-
-T = TypeVar("T")
-
-
-def tiny_model(cache_dir: Path) -> Path:
-    """The tiny test model, trained once for each version of ``tests/web/tiny_bot/``."""
-    digest = hashlib.sha256(b"".join((TINY_BOT / name).read_bytes() for name in TINY_BOT_FILES)).hexdigest()[:16]
-    model = cache_dir / f"tiny-{digest}.tar.gz"
-    if not model.is_file():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [sys.executable, "-m", "rasa", "train", "--fixed-model-name", model.name.removesuffix(".tar.gz"),
-             "--out", str(cache_dir), "--config", str(TINY_BOT / "config.yml"),
-             "--domain", str(TINY_BOT / "domain.yml"), "--data", str(TINY_BOT / "nlu.yml"), str(TINY_BOT / "rules.yml")],
-            cwd=ROOT, env=stack_env(cache_dir), check=True, capture_output=True,
-        )
-    return model
-
-
-def socketio_credentials() -> dict[str, Any]:
-    """The socket.io channel entry of the project's ``credentials.yml``: what ``make run`` opens."""
-    entries = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
-    for key, settings in entries.items():
-        if key == "socketio" or key.endswith("SocketIOInput"):
-            return {key: settings}
-    raise AssertionError("credentials.yml opens no socket.io channel")
-
-
-def write_credentials(path: Path) -> Path:
-    """REST and the project's socket.io channel (the WeChat channels are not needed here)."""
-    path.write_text(yaml.safe_dump({"rest": None, **socketio_credentials()}, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-@contextmanager
-def rasa_chat_server(model: Path, var_dir: Path, cors: str = "*") -> Iterator[str]:
-    """``rasa run`` with ``model`` on a free loopback port, its HTTP API on (to read trackers)."""
-    var_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    command = [
-        sys.executable, "-m", "rasa", "run", "--model", str(model), "--port", str(port), "-i", "127.0.0.1",
-        "--credentials", str(write_credentials(var_dir / "credentials.yml")), "--enable-api", "--cors", cors,
-    ]
-    log = var_dir / f"rasa-{port}.log"
-    with process(command, stack_env(var_dir), log) as proc:
-        try:
-            wait_for_http(f"http://127.0.0.1:{port}/", RASA_START_TIMEOUT)
-        except TimeoutError:
-            raise RuntimeError(f"Rasa did not start (exit code {proc.poll()}): see {log}") from None
-        yield f"http://127.0.0.1:{port}"
-
-
-@contextmanager
-def web_app_server(var_dir: Path, rasa_url: str, db_url: str, cors_origins: str) -> Iterator[str]:
-    """The real web app (``python -m bot.web.app``) on a free loopback port."""
-    port = free_port()
-    env = stack_env(var_dir, WEB_PORT=port, RASA_URL=rasa_url, DATABASE_URL=db_url, CORS_ORIGINS=cors_origins)
-    with process([sys.executable, "-m", "bot.web.app"], env, var_dir / f"web-{port}.log"):
-        wait_for_http(f"http://127.0.0.1:{port}/chat", 60)
-        yield f"http://127.0.0.1:{port}"
-
-
-_REGISTRY = pytest.StashKey[dict]()
-
-
-def shared(config: pytest.Config, name: str, start: Callable[[], ContextManager[T]]) -> T:
-    """One running ``start()`` per test run, whichever module asks first; stopped at the end."""
-    registry: dict[str, Any] = config.stash.setdefault(_REGISTRY, {})
-    if name not in registry:
-        stack = ExitStack()
-        registry[name] = stack.enter_context(start())
-        config.add_cleanup(stack.close)
-    return registry[name]
-
-
-@dataclass(frozen=True)
-class ChatServers:
-    rasa_url: str
-    web_url: str
-    host_url: str  # a page of another site that embeds the chat (an allowed origin)
-    host_dir: Path
-
-    def tracker(self, sender_id: str) -> dict[str, Any]:
-        """Rasa's stored conversation for a sender (what the bot really received)."""
-        with urllib.request.urlopen(f"{self.rasa_url}/conversations/{sender_id}/tracker", timeout=10) as response:
-            return json.loads(response.read())
-
-    def user_messages(self, sender_id: str) -> list[dict[str, Any]]:
-        return [e for e in self.tracker(sender_id)["events"] if e["event"] == "user"]
-
+WAGE_TASK = "保障建筑工人合法权益"  # the list's work task 五, where wage arrears questions lead
+TRACKER_WAIT = 10.0  # seconds for Rasa to store a turn it has answered
 
 EMBED_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -128,7 +40,67 @@ EMBED_PAGE = """<!doctype html>
 </body></html>
 """
 EMBED_REGION = "安徽省芜湖市"
+EMBED_PROVINCE = "安徽省"  # EMBED_REGION's province: its practices come first
 EMBED_APP = "wuhu-service-app"
+
+
+@lru_cache(maxsize=None)
+def _responses() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+
+
+def domain_response(name: str) -> dict[str, Any]:
+    """The (first) variant of a response of the project's ``domain.yml``: what the bot says."""
+    return _responses()[name][0]
+
+
+def greeting_buttons() -> list[tuple[str, str]]:
+    """``utter_greet``'s buttons as (title, payload)."""
+    return [(b["title"], b["payload"]) for b in domain_response("utter_greet").get("buttons", [])]
+
+
+def listed_practice(practice_id: str) -> Practice:
+    """The practice of the knowledge base the bot answers from (the test fails on an unknown id)."""
+    practice = get_knowledge_base().practice(practice_id)
+    assert practice is not None, f"the bot cited {practice_id!r}, which is not in the list"
+    return practice
+
+
+@dataclass(frozen=True)
+class ChatServers:
+    rasa_url: str
+    web_url: str
+    host_url: str  # a page of another site that embeds the chat (an allowed origin)
+    host_dir: Path
+    tracker_url: str  # the stack's tracker store, as the web app reads it
+
+    def user_messages(self, sender_id: str, at_least: int = 1) -> list[dict[str, Any]]:
+        """The user events Rasa stored for a sender (what the bot really received), oldest first.
+
+        Waits a little for ``at_least`` of them: Rasa stores a turn just after answering it.
+        """
+        engine = sa.create_engine(read_only_url(self.tracker_url))
+        query = sa.text("SELECT data FROM events WHERE sender_id = :sender AND type_name = 'user' ORDER BY id")
+        deadline = time.monotonic() + TRACKER_WAIT
+        try:
+            while True:
+                with engine.connect() as connection:
+                    events = [json.loads(row.data) for row in connection.execute(query, {"sender": sender_id})]
+                if len(events) >= at_least or time.monotonic() > deadline:
+                    return events
+                time.sleep(0.2)
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def web_app_server(stack: Stack, var_dir: Path, cors_origins: str) -> Iterator[str]:
+    """The real web app (``python -m bot.web.app``) on the stack's ``WEB_PORT``, talking to its Rasa."""
+    port = int(stack.env["WEB_PORT"])
+    env = {**stack.env, "RASA_URL": stack.rasa_url, "CORS_ORIGINS": cors_origins}
+    with process([sys.executable, "-m", "bot.web.app"], env, var_dir / f"web-{port}.log"):
+        wait_for_http(f"http://127.0.0.1:{port}/chat", 60)
+        yield f"http://127.0.0.1:{port}"
 
 
 @contextmanager
@@ -142,26 +114,22 @@ def host_page_server(directory: Path) -> Iterator[int]:
 
 
 @contextmanager
-def chat_servers(model: Path, var_dir: Path, db_url: str) -> Iterator[ChatServers]:
-    """Rasa with ``model``, the web app, and a host site whose 127.0.0.1 origin may embed the chat."""
+def chat_servers(stack: Stack, var_dir: Path) -> Iterator[ChatServers]:
+    """The web app in front of ``stack``, and a host site whose 127.0.0.1 origin may embed the chat."""
     host_dir = var_dir / "host"
     host_dir.mkdir(parents=True, exist_ok=True)
-    with ExitStack() as stack:
-        host_port = stack.enter_context(host_page_server(host_dir))
-        host_url = f"http://127.0.0.1:{host_port}"
-        rasa_url = stack.enter_context(rasa_chat_server(model, var_dir / "rasa"))
-        web_url = stack.enter_context(web_app_server(var_dir, rasa_url, db_url, cors_origins=host_url))
+    with ExitStack() as running:
+        host_url = f"http://127.0.0.1:{running.enter_context(host_page_server(host_dir))}"
+        web_url = running.enter_context(web_app_server(stack, var_dir, cors_origins=host_url))
         (host_dir / "embed.html").write_text(
             EMBED_PAGE.format(web_url=web_url, region=EMBED_REGION, app=EMBED_APP), encoding="utf-8"
         )
-        yield ChatServers(rasa_url=rasa_url, web_url=web_url, host_url=host_url, host_dir=host_dir)
+        yield ChatServers(
+            rasa_url=stack.rasa_url, web_url=web_url, host_url=host_url, host_dir=host_dir,
+            tracker_url=settings_of(stack).tracker_url,
+        )
 
 
-def start_chat_servers(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory, db_url: str) -> ChatServers:
-    """The servers of the chat tests, started once per test run.
-
-    The model is the one argument to change to run these tests against the project's model.
-    """
-    cache = config.cache.mkdir("chat-tiny-model") if getattr(config, "cache", None) else tmp_path_factory.mktemp("chat-model")
-    model = tiny_model(cache)
-    return shared(config, "chat", lambda: chat_servers(model, tmp_path_factory.mktemp("chat"), db_url))
+def settings_of(stack: Stack) -> Settings:
+    """The settings the stack's processes read from their environment."""
+    return Settings(var_dir=Path(stack.env["VAR_DIR"]), tracker_db_url=stack.env.get("TRACKER_DB_URL", "").strip())

@@ -1,4 +1,4 @@
-"""Headless Chromium (Debian's package) drives /chat on the real web app against a real Rasa server.
+"""Headless Chromium (Debian's package) drives /chat on the real web app against the real assistant.
 
 What a worker sees on a phone: a question in Chinese gets an answer and practice cards, the
 conversation is still there after a reload, buttons answer with a tap, the larger-text mode
@@ -11,14 +11,23 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from bot.config import ROOT
 from bot.web.chat import MAX_MESSAGE_CHARS, socket_target
-from tests.web.chat_support import EMBED_APP, EMBED_REGION, ChatServers, start_chat_servers
+from tests.web.chat_support import (
+    EMBED_APP,
+    EMBED_PROVINCE,
+    EMBED_REGION,
+    WAGE_TASK,
+    ChatServers,
+    domain_response,
+    greeting_buttons,
+    listed_practice,
+)
 
 SCREENSHOTS = ROOT / "test-output" / "chat"
 CHROMIUM_ARGS = [
@@ -30,11 +39,6 @@ PHONE = {"viewport": {"width": 390, "height": 780}, "device_scale_factor": 2, "l
 SESSION_KEY = "chat:web:session"
 ANSWER_MS = 20_000
 ANSWER = {"timeout": ANSWER_MS}  # waits for the bot (expect() waits 5 s by default)
-
-
-@pytest.fixture(scope="session")
-def servers(pytestconfig, tmp_path_factory, db_url) -> ChatServers:
-    return start_chat_servers(pytestconfig, tmp_path_factory, db_url)
 
 
 @pytest.fixture(scope="module")
@@ -68,64 +72,97 @@ def ask(page: Page, text: str) -> None:
     page.press("#input", "Enter")
 
 
-def bot_texts(page: Page) -> list[str]:
-    return page.locator(".msg.bot:not(.typing) .bubble").all_inner_texts()
+def greeting() -> str:
+    return domain_response("utter_greet")["text"]
+
+
+def shown_cards(cards: Locator) -> list[dict[str, Any]]:
+    """The practice cards on the page, once the bot's cards have arrived."""
+    expect(cards.first).to_be_visible(**ANSWER)
+    return cards.evaluate_all(
+        """cards => cards.map(c => ({
+            id: c.dataset.practiceId, href: c.getAttribute("href"),
+            place: c.querySelector(".card-place").textContent, title: c.querySelector(".card-title").textContent,
+            citation: c.querySelector(".card-num").textContent,
+        }))"""
+    )
+
+
+def assert_wage_practices_of_the_list(cards: list[dict[str, Any]]) -> None:
+    """Each card shows a wage practice of the list as the knowledge base has it, and links to its page."""
+    assert cards
+    for card in cards:
+        practice = listed_practice(card["id"])
+        assert practice.task == WAGE_TASK
+        assert (card["place"], card["title"], card["citation"]) == (practice.region, practice.title, practice.citation)
+        assert card["href"] == f"/practices/{practice.id}"
 
 
 def test_a_question_gets_an_answer_and_practice_cards_that_are_still_there_after_a_reload(page, servers):
     open_chat(page, servers)
     ask(page, "包工头欠钱不给咋办")
-    cards = page.locator(".card")
-    expect(cards).to_have_count(2, **ANSWER)
-    expect(cards.first.locator(".card-place")).to_have_text("安徽省芜湖市")
-    expect(cards.first.locator(".card-title")).to_contain_text("三色")
-    expect(cards.first.locator(".card-num")).to_have_text("五（一）3")
-    assert cards.first.get_attribute("href") == "/practices/5.1.3"
+    cards = shown_cards(page.locator(".card"))
+    assert_wage_practices_of_the_list(cards)
     expect(page.locator(".msg.user .bubble")).to_have_text(["包工头欠钱不给咋办"])
-    expect(page.locator(".msg.bot .bubble").first).to_contain_text("防范拖欠")
+    expect(page.locator(".msg.bot .bubble").first).to_contain_text(listed_practice(cards[0]["id"]).title)
     screenshot(page, "answer-with-cards")
     session_id = page.evaluate(f"localStorage.getItem('{SESSION_KEY}')")
 
     page.reload()
     expect(page.locator("#status")).to_be_hidden(**ANSWER)
-    expect(page.locator(".card")).to_have_count(2, **ANSWER)
+    assert shown_cards(page.locator(".card")) == cards
     expect(page.locator(".msg.user .bubble")).to_have_text(["包工头欠钱不给咋办"])
     ask(page, "你好")
-    expect(page.locator(".msg.bot .bubble").last).to_contain_text("您好", **ANSWER)
+    expect(page.locator(".msg.bot .bubble").last).to_have_text(greeting(), **ANSWER)
     screenshot(page, "after-reload")
     assert page.evaluate(f"localStorage.getItem('{SESSION_KEY}')") == session_id
-    assert [e["text"] for e in servers.user_messages(session_id)] == ["包工头欠钱不给咋办", "你好"]
+    messages = servers.user_messages(session_id, at_least=2)
+    assert [e["text"] for e in messages] == ["包工头欠钱不给咋办", "你好"]
 
 
 def test_a_card_opens_the_practice_page_of_the_console(page, servers):
     open_chat(page, servers)
     ask(page, "欠薪怎么办")
     card = page.locator(".card").first
-    expect(card).to_be_visible(**ANSWER)
+    practice = listed_practice(shown_cards(page.locator(".card"))[0]["id"])
     with page.context.expect_page() as opened:
         card.click()
-    practice = opened.value
-    practice.wait_for_load_state()
-    assert practice.url == f"{servers.web_url}/practices/5.1.3"
-    expect(practice.locator("body")).to_contain_text("芜湖")
+    practice_page = opened.value
+    practice_page.wait_for_load_state()
+    assert practice_page.url == f"{servers.web_url}/practices/{practice.id}"
+    expect(practice_page.locator("body")).to_contain_text(practice.title)
+    expect(practice_page.locator("body")).to_contain_text(practice.region)
 
 
 def test_tapping_a_button_sends_its_payload_and_shows_its_title(page, servers):
+    """The greeting's first button (欠薪讨薪 → /ask_wage_arrears in domain.yml) brings wage practices."""
     open_chat(page, servers)
     ask(page, "你好")
-    button = page.locator(".choice", has_text="欠薪怎么办")
+    title, _ = greeting_buttons()[0]
+    button = page.locator(".choice", has_text=title)
     button.click()
-    expect(page.locator(".msg.user .bubble").last).to_have_text("欠薪怎么办")
-    expect(page.locator(".card")).to_have_count(2, **ANSWER)
+    expect(page.locator(".msg.user .bubble").last).to_have_text(title)
+    assert_wage_practices_of_the_list(shown_cards(page.locator(".card")))
     expect(button).to_be_disabled()
     screenshot(page, "button-tapped")
+
+
+def test_the_region_of_the_page_puts_that_regions_practices_first(page, servers):
+    """/chat?region=安徽省芜湖市: a wage question shows a practice from 安徽省 first."""
+    open_chat(page, servers, f"?region={EMBED_REGION}")
+    ask(page, "欠薪有啥做法")
+    cards = shown_cards(page.locator(".card"))
+    assert_wage_practices_of_the_list(cards)
+    assert listed_practice(cards[0]["id"]).province == EMBED_PROVINCE
+    page.locator(".card").first.scroll_into_view_if_needed()
+    screenshot(page, "region-first")
 
 
 def test_larger_text_mode_enlarges_the_text_and_stays_on_after_a_reload(page, servers):
     open_chat(page, servers)
     ask(page, "你好")
     bubble = page.locator(".msg.bot .bubble").first
-    expect(bubble).to_contain_text("您好", **ANSWER)
+    expect(bubble).to_have_text(greeting(), **ANSWER)
     normal = bubble.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     page.click("#large-text")
     expect(page.locator("#large-text")).to_have_attribute("aria-pressed", "true")
@@ -177,7 +214,9 @@ def test_the_embed_snippet_opens_the_chat_in_an_iframe_with_the_apps_region(page
     expect(frame.locator("#status")).to_be_hidden(**ANSWER)
     frame.locator("#input").fill("欠薪怎么办")
     frame.locator("#input").press("Enter")
-    expect(frame.locator(".card")).to_have_count(2, **ANSWER)
+    cards = shown_cards(frame.locator(".card"))
+    assert_wage_practices_of_the_list(cards)
+    assert listed_practice(cards[0]["id"]).province == EMBED_PROVINCE  # the app's province first
     screenshot(page, "embedded")
     session_id = frame.locator("body").evaluate(f"() => localStorage.getItem('chat:{EMBED_APP}:session')")
     metadata = servers.user_messages(session_id)[0]["metadata"]

@@ -1,4 +1,7 @@
-"""A real python-socketio client talks to a real Rasa server over socket.io, session persistence on.
+"""A real python-socketio client talks to the real assistant over socket.io, session persistence on.
+
+Rasa runs the project's trained model with ``credentials.yml``'s socket.io channel, and the real
+action server answers from the knowledge base (the session fixture ``stack``).
 
 What an app developer sees on the wire: ``session_request`` → ``session_confirm`` with the
 session id; ``user_uttered`` → one or more ``bot_uttered``; practices as one
@@ -17,16 +20,10 @@ from typing import Any, Optional
 import pytest
 import socketio
 
-from tests.web.chat_support import ChatServers, start_chat_servers
+from tests.web.chat_support import WAGE_TASK, domain_response, greeting_buttons, listed_practice
 
-CARD_FIELDS = ["id", "citation", "region", "province", "title", "document"]
 QUIET_SECONDS = 1.0
 ANSWER_TIMEOUT = 20.0
-
-
-@pytest.fixture(scope="session")
-def servers(pytestconfig, tmp_path_factory, db_url) -> ChatServers:
-    return start_chat_servers(pytestconfig, tmp_path_factory, db_url)
 
 
 class Client:
@@ -79,7 +76,18 @@ def texts(messages: list[dict[str, Any]]) -> str:
     return "".join(m.get("text", "") for m in messages)
 
 
-def test_a_greeting_gets_a_session_id_and_a_chinese_answer_with_a_button(servers):
+def greeting() -> str:
+    return domain_response("utter_greet")["text"]
+
+
+def practice_cards(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cards of the turn's one ``{"custom": {"practices": [...]}}`` message."""
+    customs = [m["custom"] for m in messages if "custom" in m]
+    assert len(customs) == 1, "one practices message per answer"
+    return customs[0]["practices"]
+
+
+def test_a_greeting_gets_a_session_id_and_the_greeting_with_its_buttons(servers):
     async def conversation():
         client = Client(servers.rasa_url)
         session_id = await client.open()
@@ -89,12 +97,14 @@ def test_a_greeting_gets_a_session_id_and_a_chinese_answer_with_a_button(servers
 
     session_id, replies = run(conversation())
     assert re.fullmatch(r"[0-9a-f]{32}", session_id)
-    assert "您好" in texts(replies)
+    assert texts(replies) == greeting()
     buttons = [b for m in replies for b in m.get("quick_replies", [])]
-    assert [(b["title"], b["payload"]) for b in buttons] == [("欠薪怎么办", "/ask_wage_arrears")]
+    assert [(b["title"], b["payload"]) for b in buttons] == greeting_buttons()
 
 
-def test_practices_arrive_as_one_custom_message_with_the_card_fields_in_order(servers):
+def test_practices_arrive_as_one_custom_message_with_the_cards_of_the_list(servers):
+    """A wage question: cards of the list's wage practices, fields in the design's order, cited in the text."""
+
     async def conversation():
         client = Client(servers.rasa_url)
         await client.open()
@@ -103,13 +113,13 @@ def test_practices_arrive_as_one_custom_message_with_the_card_fields_in_order(se
         return replies
 
     replies = run(conversation())
-    customs = [m["custom"] for m in replies if "custom" in m]
-    assert len(customs) == 1
-    cards = customs[0]["practices"]
-    assert [card["id"] for card in cards] == ["5.1.3", "5.1.2"]
-    assert all(list(card) == CARD_FIELDS for card in cards)
-    assert cards[0]["region"] == "安徽省芜湖市" and cards[0]["citation"] == "五（一）3"
-    assert "防范拖欠" in texts(replies)
+    cards = practice_cards(replies)
+    assert cards
+    for card in cards:
+        practice = listed_practice(card["id"])
+        assert list(card) == list(practice.card()) and card == practice.card()
+        assert practice.task == WAGE_TASK
+        assert practice.title in texts(replies) and practice.citation in texts(replies)
 
 
 def test_a_reconnecting_client_continues_the_same_conversation(servers):
@@ -128,8 +138,8 @@ def test_a_reconnecting_client_continues_the_same_conversation(servers):
 
     session_id, again, replies = run(conversation())
     assert again == session_id
-    assert any("custom" in m for m in replies)
-    assert [e["text"] for e in servers.user_messages(session_id)] == ["你好", "欠薪怎么办"]
+    assert practice_cards(replies)
+    assert [e["text"] for e in servers.user_messages(session_id, at_least=2)] == ["你好", "欠薪怎么办"]
 
 
 def test_two_tabs_of_one_session_both_see_the_answer(servers):
@@ -144,22 +154,26 @@ def test_two_tabs_of_one_session_both_see_the_answer(servers):
         return on_phone, on_tablet
 
     on_phone, on_tablet = run(conversation())
-    assert texts(on_phone) == texts(on_tablet) and "您好" in texts(on_tablet)
+    assert texts(on_phone) == texts(on_tablet) == greeting()
 
 
-def test_region_and_app_sent_as_metadata_reach_the_bot(servers):
+def test_the_region_sent_as_metadata_reaches_the_bot_and_puts_its_practices_first(servers):
+    """An app in 芜湖 sends its region: the stored message carries it, and the first card is from 安徽省."""
     metadata = {"region": "安徽省芜湖市", "app": "wuhu-service-app"}
 
     async def conversation():
         client = Client(servers.rasa_url)
         session_id = await client.open()
-        await client.say("欠薪怎么办", metadata)
+        replies = await client.say("欠薪有啥做法", metadata)
         await client.close()
-        return session_id
+        return session_id, replies
 
-    session_id = run(conversation())
+    session_id, replies = run(conversation())
     received = servers.user_messages(session_id)[0]["metadata"]
     assert {key: received.get(key) for key in metadata} == metadata
+    cards = practice_cards(replies)
+    assert listed_practice(cards[0]["id"]).province == "安徽省"
+    assert all(listed_practice(card["id"]).task == WAGE_TASK for card in cards)
 
 
 async def session_and_greeting(url: str, request_data: Any) -> tuple[str, list[dict[str, Any]]]:
@@ -179,7 +193,7 @@ async def session_and_greeting(url: str, request_data: Any) -> tuple[str, list[d
 def test_a_session_request_without_a_usable_id_gets_a_fresh_session(servers, request_data):
     session_id, replies = run(session_and_greeting(servers.rasa_url, request_data))
     assert re.fullmatch(r"[0-9a-f]{32}", session_id)
-    assert "您好" in texts(replies)
+    assert texts(replies) == greeting()
 
 
 @pytest.mark.parametrize(
@@ -189,7 +203,7 @@ def test_a_session_request_without_a_usable_id_gets_a_fresh_session(servers, req
 def test_an_odd_session_id_still_gets_a_working_session(servers, odd_id):
     session_id, replies = run(session_and_greeting(servers.rasa_url, {"session_id": odd_id}))
     assert isinstance(session_id, str) and session_id
-    assert "您好" in texts(replies)
+    assert texts(replies) == greeting()
 
 
 @pytest.mark.parametrize(
@@ -214,7 +228,7 @@ def test_a_malformed_message_is_ignored_or_answered_and_the_conversation_goes_on
         return replies
 
     replies = run(conversation())
-    assert any("custom" in m for m in replies)
+    assert all(listed_practice(card["id"]).task == WAGE_TASK for card in practice_cards(replies))
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,21 @@
+"""The web chat's servers: one web app in front of the test run's real stack."""
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.stack import Stack
+from tests.web.chat_support import ChatServers, chat_servers
+
+
+# A page on a busy 2-core CI machine can take longer than Playwright's 5 s default to update.
+expect.set_options(timeout=15_000)
+
+
+@pytest.fixture(scope="session")
+def servers(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatServers]:
+    """The web app (on the stack's WEB_PORT) and a host site embedding the chat, for the whole run."""
+    with chat_servers(stack, tmp_path_factory.mktemp("chat")) as running:
+        yield running
