@@ -9,6 +9,11 @@ against load (closed loop, 1 to 64 conversations at once); memory of each
 server at rest and over 10,000 messages; optionally training time and a
 py-spy profile of both servers under load.
 
+Then the same load against the scale-out topology on this machine: a Redis lock
+store (Debian's redis-server, started here), several Rasa instances (2 by
+default) sharing one SQL tracker store and one action server, conversations
+spread over the instances (each conversation sticks to one).
+
 The figures depend on the machine: the load generator runs on the same cores
 as the servers, as a single-machine deployment would share them.
 """
@@ -24,11 +29,11 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from bot.benchmarks.load import LoadResult, percentile, run_load
 from bot.benchmarks.report import write_report
-from bot.benchmarks.servers import Servers, answers, running_servers
+from bot.benchmarks.servers import Servers, answers, redis_server, running_servers
 from bot.config import ROOT
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
@@ -51,24 +56,30 @@ def post(url: str, body: dict[str, Any], timeout: float = 60) -> Any:
 
 
 def cold_start(servers: Servers, timeout: float = 600) -> float:
-    """Seconds from launching the servers to the first answer over REST."""
+    """Seconds from launching the servers to the first answer over REST (of every Rasa instance)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if servers.rasa.poll() is not None:
-            raise RuntimeError("Rasa exited during start-up: see rasa.log in the bench var dir")
-        if answers(f"{servers.rasa_url}/", 1):
+    waiting = list(zip(servers.rasa_urls, servers.rasa_instances))
+    while waiting and time.monotonic() < deadline:
+        url, process = waiting[0]
+        if process.poll() is not None:
+            raise RuntimeError("Rasa exited during start-up: see rasa-*.log in the bench var dir")
+        if answers(f"{url}/", 1):
             try:
-                if post(f"{servers.rasa_url}/webhooks/rest/webhook", {"sender": "cold-start", "message": FLOOR_TEXT}):
-                    return time.monotonic() - servers.launched
+                if post(f"{url}/webhooks/rest/webhook", {"sender": "cold-start", "message": FLOOR_TEXT}):
+                    waiting.pop(0)
+                    continue
             except OSError:
                 pass
         time.sleep(0.2)
-    raise TimeoutError("Rasa did not answer")
+    if waiting:
+        raise TimeoutError("Rasa did not answer")
+    return time.monotonic() - servers.launched
 
 
-def timed_turns(servers: Servers, texts: list[str], turns: int, prefix: str) -> list[float]:
+def timed_turns(servers: Servers, texts: list[str], turns: int, prefix: str,
+                rasa_url: Optional[str] = None) -> list[float]:
     """Latencies (ms) of `turns` sequential REST turns, a new conversation every len(texts) turns."""
-    url = f"{servers.rasa_url}/webhooks/rest/webhook"
+    url = f"{rasa_url or servers.rasa_url}/webhooks/rest/webhook"
     latencies = []
     for n in range(turns):
         started = time.perf_counter()
@@ -107,6 +118,32 @@ def training_time(out_dir: Path) -> float:
     return time.monotonic() - started
 
 
+def load_levels(servers: Servers, seconds: float, prefix: str,
+                log: Callable[[str], None]) -> list[dict[str, float]]:
+    """Throughput and latency at each concurrency level, with the servers' CPU time per message."""
+    levels = []
+    for level in CONCURRENCY_LEVELS:
+        log(f"load: {level} conversations at once ({len(servers.rasa_urls)} Rasa)")
+        before = servers.cpu_seconds()
+        load = run_load(servers.rasa_urls, SCRIPTS, level, duration=seconds, prefix=f"{prefix}{level}")
+        after = servers.cpu_seconds()
+        cpu = {f"cpu_ms_{name}": 1000 * (after[name] - before[name]) / max(load.messages, 1) for name in after}
+        levels.append({**level_summary(load), **cpu})
+    return levels
+
+
+def scale_out(instances: int, seconds: float, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    """The load levels against several Rasa instances sharing a Redis lock store and the tracker store."""
+    with redis_server(work / "redis") as redis_url, \
+            running_servers(work / "var-scale-out", MODEL, env={"REDIS_URL": redis_url}, instances=instances) as servers:
+        log(f"scale-out: {instances} Rasa instances, Redis lock store, one SQLite tracker store")
+        started = cold_start(servers)
+        for n, url in enumerate(servers.rasa_urls):
+            timed_turns(servers, [FLOOR_TEXT, *PRACTICE_QUESTIONS], 20, f"warm-{n}", url)
+        return {"instances": instances, "cold_start_s": started, "tracker_store": "SQLite file (shared)",
+                "lock_store": "Redis", "levels": load_levels(servers, seconds, "scale", log)}
+
+
 def soak(servers: Servers, total: int, step: int, concurrency: int) -> list[dict[str, float]]:
     """Sends `total` messages in steps, recording each server's memory after every step."""
     samples = [{"messages": 0, **servers.rss()}]
@@ -133,6 +170,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--messages", type=int, default=10_000, help="messages of the memory soak")
     parser.add_argument("--turns", type=int, default=200, help="sequential turns per single-user measure")
     parser.add_argument("--level-seconds", type=float, default=10.0, help="seconds per concurrency level")
+    parser.add_argument("--instances", type=int, default=2,
+                        help="Rasa instances of the scale-out measure (0: skip it)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
     if not MODEL.is_file():
@@ -158,16 +197,14 @@ def main(argv: Optional[list[str]] = None) -> None:
         log("single user: floor and practice answer")
         results["floor_ms"] = summary(timed_turns(servers, [FLOOR_TEXT], args.turns, "floor"))
         results["practice_ms"] = summary(timed_turns(servers, PRACTICE_QUESTIONS, args.turns, "practice"))
-        results["levels"] = []
-        for level in CONCURRENCY_LEVELS:
-            log(f"load: {level} conversations at once")
-            load = run_load(servers.rasa_url, SCRIPTS, level, duration=args.level_seconds, prefix=f"level{level}")
-            results["levels"].append(level_summary(load))
+        results["levels"] = load_levels(servers, args.level_seconds, "level", log)
         log(f"memory over {args.messages} messages")
         results["memory"] = soak(servers, args.messages, max(args.messages // 10, 1), 8)
         if args.profile:
             log("profile under load")
             results["profile"] = profile(servers, 30, work / "profile")
+    if args.instances > 1:
+        results["scale_out"] = scale_out(args.instances, args.level_seconds, work, log)
     if not args.skip_training:
         log("training time")
         results["training_s"] = training_time(work / "train")

@@ -3,7 +3,7 @@
 
 BENCH_ARGS ?=
 
-bench: $(INSTALLED) $(DB) $(MODEL) ## measure latency, load, memory, NLU, search, training; write docs/benchmarks.md
+bench: $(INSTALLED) $(DB) $(MODEL) ## measure latency, load (1 Rasa, then 2 Rasa + Redis), memory, NLU, search, training; write docs/benchmarks.md
 	$(PY) -m bot.bench $(BENCH_ARGS)
 
 bench-profile: $(INSTALLED) $(DB) $(MODEL) ## make bench, plus a py-spy profile of both servers under load

@@ -1,11 +1,15 @@
-"""A closed-loop load generator over Rasa's REST channel: N conversations at once, each waiting for its answer."""
+"""A closed-loop load generator over Rasa's REST channel: N conversations at once, each waiting for its answer.
+
+Given several Rasa instances (a scale-out topology), conversations are spread over them
+round-robin, each conversation staying on one instance (as a sticky load balancer would).
+"""
 from __future__ import annotations
 
 import asyncio
 import itertools
 import time
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
 import aiohttp
 
@@ -58,15 +62,17 @@ async def _turn(session: aiohttp.ClientSession, url: str, sender: str, text: str
 
 
 async def closed_loop(
-    rasa_url: str, scripts: Sequence[Sequence[str]], concurrency: int, *, messages: Optional[int] = None,
+    rasa_url: Union[str, Sequence[str]], scripts: Sequence[Sequence[str]], concurrency: int, *, messages: Optional[int] = None,
     duration: Optional[float] = None, prefix: str = "load",
 ) -> LoadResult:
     """Runs `concurrency` conversations at once until `messages` turns were sent or `duration` passed.
 
     Each conversation follows a script (cycled over `scripts`) under a new sender id, turn after
-    turn; a finished script starts a new conversation.
+    turn; a finished script starts a new conversation. `rasa_url` may list several
+    instances: conversation n goes to instance n modulo their number.
     """
-    url = f"{rasa_url}/webhooks/rest/webhook"
+    bases = [rasa_url] if isinstance(rasa_url, str) else list(rasa_url)
+    urls = [f"{base}/webhooks/rest/webhook" for base in bases]
     result = LoadResult(concurrency=concurrency, seconds=0.0)
     sent = itertools.count()
     conversations = itertools.count()
@@ -81,6 +87,7 @@ async def closed_loop(
         while True:
             number = next(conversations)
             sender = f"{prefix}-{number}"
+            url = urls[number % len(urls)]
             for text in scripts[number % len(scripts)]:
                 if not more():
                     return
@@ -98,6 +105,6 @@ async def closed_loop(
     return result
 
 
-def run_load(rasa_url: str, scripts: Sequence[Sequence[str]], concurrency: int, **kwargs) -> LoadResult:
+def run_load(rasa_url: Union[str, Sequence[str]], scripts: Sequence[Sequence[str]], concurrency: int, **kwargs) -> LoadResult:
     """:func:`closed_loop` from synchronous code."""
     return asyncio.run(closed_loop(rasa_url, scripts, concurrency, **kwargs))

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from tests.stack import Stack
 from tests.web.chat_support import ChatServers, chat_servers
 
-
 # A page on a busy 2-core CI machine can take longer than Playwright's 5 s default to update.
 expect.set_options(timeout=15_000)
 

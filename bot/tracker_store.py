@@ -1,0 +1,110 @@
+"""Rasa's SQL tracker store, without two costs the profile showed on every turn.
+
+`make bench-profile` (see `docs/benchmarks.md`) showed the Rasa server spending,
+per user message:
+
+- about 7 % of its time in SQLite's commit: a file database in SQLite's default
+  rollback-journal mode syncs the journal and the database to disk on every
+  commit, and Rasa commits once per turn. In write-ahead-log mode with
+  ``synchronous=NORMAL`` a commit is an append to the log; a committed turn
+  survives a crash or restart of the process (what `make run` restarts) and
+  only a power cut of the machine may lose the last turns. The log also lets
+  readers (the console, a second Rasa instance) read while a turn is written.
+- about 6 % in finding an event's class by its name (``Event.resolve_by_type``
+  walks every subclass of ``Event`` for every event of a conversation it
+  reads back); :func:`cache_event_classes` remembers each class once found.
+
+The store is Rasa's ``SQLTrackerStore`` otherwise: same tables, same rows, same
+settings (`bot.runtime.tracker_store_config`); PostgreSQL is used unchanged.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+from sqlalchemy import event
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
+
+logger = logging.getLogger(__name__)
+
+SQLITE_POOL_SIZE = 4
+"""SQLite connections kept open; Rasa uses one at a time, on its event loop."""
+
+SQLITE_PRAGMAS = ("PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000")
+"""Run on every new SQLite connection (these settings do not persist in the file)."""
+
+
+class TunedSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store; an SQLite file is kept in write-ahead-log mode.
+
+    Takes the arguments of Rasa's ``SQLTrackerStore`` (`type:
+    bot.tracker_store.TunedSQLTrackerStore` in the endpoints file).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cache_event_classes()
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
+            self._keep_sqlite_connections()
+
+    def _keep_sqlite_connections(self) -> None:
+        """Pooled connections in write-ahead-log mode, instead of a new connection per query.
+
+        SQLAlchemy 1.4 opens and closes an SQLite file for every session; in WAL mode
+        the last connection closed also copies the log back into the database, so
+        keeping the connections open is what makes the log cheap.
+        """
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=SQLITE_POOL_SIZE, max_overflow=8,
+                                       connect_args={"check_same_thread": False})
+        event.listen(self.engine, "connect", _tune_sqlite_connection)
+        self.sessionmaker = sessionmaker(bind=self.engine)
+        with self.engine.connect() as connection:
+            # Persistent in the database file: every later connection (and reader) uses the log.
+            mode = connection.exec_driver_sql("PRAGMA journal_mode=WAL").scalar()
+        logger.debug("tracker store %s in journal mode %s", url.database, mode)
+
+
+def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def cache_event_classes() -> bool:
+    """Makes Rasa find an event's class by name in a dictionary instead of walking all subclasses.
+
+    A name found once gives the same class as Rasa's own lookup; a name not yet found
+    (a new event type, an unknown name, a default asked for) goes to Rasa's lookup, so
+    its answers and errors are unchanged.
+
+    Returns:
+        Whether the lookup is now the cached one.
+    """
+    original = Event.__dict__.get("resolve_by_type")
+    if original is None:
+        return False
+    lookup = original.__func__ if isinstance(original, staticmethod) else original
+    if getattr(lookup, "cached", False):
+        return True
+    found: dict[str, type] = {}
+
+    def resolve_by_type(type_name: str, default: Optional[type] = None) -> Optional[type]:
+        cls = found.get(type_name)
+        if cls is None:
+            cls = lookup(type_name, default)
+            if cls is not None and getattr(cls, "type_name", None) == type_name:
+                found[type_name] = cls
+        return cls
+
+    resolve_by_type.cached = True  # type: ignore[attr-defined]
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+    return True

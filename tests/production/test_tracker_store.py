@@ -1,0 +1,82 @@
+"""The tracker store Rasa runs with (`bot.tracker_store`): conversations kept as with Rasa's own SQL store."""
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+import rasa.shared.utils.common
+from rasa.core.tracker_store import create_tracker_store
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.config import ROOT
+from bot.runtime import tracker_store_config
+from bot.tracker_store import TunedSQLTrackerStore, cache_event_classes
+from bot.web.conversations import ConversationStore
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+def open_store(path: Path, domain: Domain):
+    """The tracker store exactly as `make run` configures Rasa's (endpoints file settings)."""
+    return create_tracker_store(EndpointConfig(**tracker_store_config(f"sqlite:///{path}")), domain)
+
+
+def conversation(domain: Domain, sender: str) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, domain.slots)
+    for event in (UserUttered("工地要刷脸吗", {"name": "ask_practice", "confidence": 0.9}),
+                  ActionExecuted("action_search_practices"), SlotSet("topic_query", "实名制"),
+                  BotUttered("安徽省芜湖市……"), ActionExecuted("action_listen")):
+        tracker.update(event)
+    return tracker
+
+
+def test_a_conversation_is_still_there_after_a_restart(tmp_path: Path, domain: Domain) -> None:
+    """What a worker said and what the bot answered read back the same after Rasa restarts."""
+    path = tmp_path / "tracker.db"
+    store = open_store(path, domain)
+    assert isinstance(store, TunedSQLTrackerStore)
+    asyncio.run(store.save(conversation(domain, "worker-1")))
+    store.engine.dispose()
+    again = asyncio.run(open_store(path, domain).retrieve("worker-1"))
+    assert [e.as_dict()["event"] for e in again.events] == ["user", "action", "slot", "bot", "action"]
+    assert again.get_slot("topic_query") == "实名制"
+    assert again.latest_message.text == "工地要刷脸吗"
+
+
+def test_the_console_reads_conversations_while_rasa_writes(tmp_path: Path, domain: Domain) -> None:
+    """The file is in write-ahead-log mode, and the console's read-only view sees each saved turn."""
+    path = tmp_path / "tracker.db"
+    store = open_store(path, domain)
+    asyncio.run(store.save(conversation(domain, "worker-2")))
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    import sqlalchemy as sa
+
+    with ConversationStore(f"sqlite:///{path}").engine.connect() as connection:
+        count = connection.execute(sa.text("SELECT count(*) FROM events WHERE sender_id = 'worker-2'")).scalar()
+    assert count == 5
+
+
+@pytest.mark.parametrize("event_class", rasa.shared.utils.common.all_subclasses(Event), ids=lambda c: c.__name__)
+def test_each_event_type_reads_back_as_its_own_class(event_class: type) -> None:
+    """Every stored event name still gives the class Rasa's own lookup gives."""
+    assert cache_event_classes()
+    expected = next(c for c in rasa.shared.utils.common.all_subclasses(Event) if c.type_name == event_class.type_name)
+    assert Event.resolve_by_type(event_class.type_name) is expected
+    assert Event.resolve_by_type(event_class.type_name) is expected  # from the cache
+
+
+def test_an_unknown_event_name_is_refused_as_rasa_refuses_it() -> None:
+    """An unknown name still raises Rasa's error, or gives the default asked for."""
+    assert cache_event_classes()
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+    assert Event.resolve_by_type("no_such_event", UserUttered) is UserUttered
