@@ -33,8 +33,9 @@ from typing import Any, Callable, Optional
 
 from bot.benchmarks.load import LoadResult, percentile, run_load
 from bot.benchmarks.report import write_report
-from bot.benchmarks.servers import Servers, answers, redis_server, running_servers
+from bot.benchmarks.servers import Servers, answers, running_servers
 from bot.config import ROOT
+from bot.loopback import redis_server
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
 FLOOR_TEXT = "你好"  # answered by the greet rule: no action, no search

@@ -4,28 +4,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listening on port {port} after {timeout}s")
+from bot.loopback import free_port, redis_server, wait_for_port  # noqa: F401  (used by the test fixtures)
 
 
 def _as_postgres_user(cmd: list[str]) -> list[str]:
@@ -60,25 +45,6 @@ def postgres_server(workdir: Path) -> Iterator[str]:
         wait_for_port(port)
         time.sleep(0.3)
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-@contextmanager
-def redis_server(workdir: Path) -> Iterator[str]:
-    """A throwaway Redis server; yields its URL."""
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not Path(binary).exists():
-        raise RuntimeError("Redis is not installed: run `make system-deps`")
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port)
-        yield f"redis://127.0.0.1:{port}/0"
     finally:
         server.terminate()
         server.wait(timeout=30)
