@@ -13,15 +13,16 @@ from rasa_sdk import Action, Tracker
 if TYPE_CHECKING:  # imported lazily at run time: nothing heavy at import
     from bot.kb.service import KnowledgeBase
 
-# Slot names, as in domain.yml.
-SLOT_PLACE = "place"
-SLOT_TOPIC_INTENT = "topic_intent"
-SLOT_TOPIC_QUERY = "topic_query"
-SLOT_SHOWN_IDS = "shown_ids"
-SLOT_LAST_SHOWN = "last_shown"
-SLOT_PAGE = "page"
-SLOT_FEEDBACK = "feedback"
-SLOT_HANDOFF = "handoff_requested"
+from bot.vocabulary import (  # noqa: F401  (re-exported for the actions)
+    SLOT_FEEDBACK,
+    SLOT_HANDOFF,
+    SLOT_LAST_SHOWN,
+    SLOT_PAGE,
+    SLOT_PLACE,
+    SLOT_SHOWN_IDS,
+    SLOT_TOPIC_INTENT,
+    SLOT_TOPIC_QUERY,
+)
 
 # How many practices one answer shows: enough to compare, short enough for a phone.
 PAGE_SIZE = 3
@@ -95,6 +96,16 @@ def _number(value: Any) -> float:
 def latest_intent(tracker: Tracker) -> Optional[str]:
     """The intent of the latest user message."""
     return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def latest_confidence(tracker: Tracker) -> float:
+    """The classifier's confidence in the latest intent (1.0 for a button payload)."""
+    return float(_number((tracker.latest_message.get("intent") or {}).get("confidence")))
+
+
+def place_is_remembered(tracker: Tracker) -> bool:
+    """Whether the place answered for was carried over from an earlier turn, not named now."""
+    return entity_value(tracker, "place") is None and bool(tracker.get_slot(SLOT_PLACE))
 
 
 def latest_text(tracker: Tracker) -> str:

@@ -20,13 +20,19 @@ from actions.common import (
     Thread,
     asked_place,
     entity_value,
+    latest_confidence,
+    latest_entities,
     latest_intent,
+    latest_text,
+    place_is_remembered,
     requested_ordinal,
     text_without_places,
 )
 from actions.finding import Page, find_page
 from actions.presenting import body_text, present, utter_cards, utter_sources
-from actions.topics import PLACE_INTENT, TOPIC_KEYWORDS, is_topic_intent, is_urgent
+from actions.topics import PLACE_INTENT, TOPIC_KEYWORDS, asks_whole_list, is_topic_intent, is_urgent
+from bot.kb.answerability import REFUSE, Signals, decide, load_thresholds, off_list_topic
+from bot.vocabulary import FALLBACK_INTENT, INFORM_PLACE_INTENT, OUT_OF_SCOPE_INTENT
 
 DomainDict = dict[str, Any]
 
@@ -42,18 +48,58 @@ def build_query(tracker: Tracker, intent: str) -> str:
     return " ".join(p for p in parts if p).strip()
 
 
-def new_thread(tracker: Tracker) -> Thread:
-    """The thread a question starts, or a new place for the current thread ("那广东呢")."""
+def question_signals(knowledge_base, tracker: Tracker) -> Signals:
+    """What the decision between answering and refusing weighs (see bot.kb.answerability)."""
+    text = latest_text(tracker)
+    intent = latest_intent(tracker)
+    found = knowledge_base.search(text_without_places(tracker), limit=1)
+    return Signals(
+        topic_confidence=latest_confidence(tracker) if intent in TOPIC_KEYWORDS else 0.0,
+        best_score=found.hits[0].score if found.hits and not found.named else 0.0,
+        coverage=found.coverage,
+        off_list=off_list_topic(text),
+        named=bool(found.named),
+    )
+
+
+def new_thread(tracker: Tracker, signals: Optional[Signals] = None) -> Thread:
+    """The thread a question starts, or a new place for the current thread ("那广东呢").
+
+    A topic intent the classifier is sure of searches the worker's words with its topic's
+    keywords; any other question the decision lets through searches the worker's words alone.
+    """
     intent = latest_intent(tracker)
     place = asked_place(tracker)
     if intent == PLACE_INTENT:
         return Thread(intent=PLACE_INTENT, place=place)
-    if is_topic_intent(intent):
+    if is_topic_intent(intent) and (signals is None or signals.topic_confidence >= load_thresholds().topic_confidence):
         return Thread(intent=intent, query=build_query(tracker, intent), place=place)
+    if signals is not None:
+        return Thread(intent=None, query=text_without_places(tracker), place=place)
     previous = Thread.from_tracker(tracker)
-    if previous.intent and (previous.query or previous.intent == PLACE_INTENT):
+    if previous.query or previous.intent == PLACE_INTENT:
         return Thread(intent=previous.intent, query=previous.query, place=place)
     return Thread(intent=PLACE_INTENT, place=place)
+
+
+def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals) -> list[EventType]:
+    """The list does not cover the question: say so, cite nothing, point to who handles it."""
+    intent = latest_intent(tracker)
+    text = latest_text(tracker)
+    if signals.off_list is not None:
+        dispatcher.utter_message(response="utter_uncovered")
+        dispatcher.utter_message(response=signals.off_list.response)
+    elif intent == OUT_OF_SCOPE_INTENT:
+        dispatcher.utter_message(response="utter_out_of_scope")
+    elif intent == FALLBACK_INTENT and signals.best_score == 0.0:
+        dispatcher.utter_message(response="utter_rephrase")
+    else:
+        dispatcher.utter_message(response="utter_uncovered")
+        if is_urgent(None, text):
+            dispatcher.utter_message(response="utter_general_guidance")
+    # A refused question ends the thread: "还有吗" after it must not bring back an older topic.
+    return [SlotSet(SLOT_TOPIC_INTENT, None), SlotSet(SLOT_TOPIC_QUERY, None), SlotSet(SLOT_SHOWN_IDS, []),
+            SlotSet(SLOT_LAST_SHOWN, [])]
 
 
 def thread_events(thread: Thread, page: Page, shown_ids: list[str], last_shown: list[str]) -> list[EventType]:
@@ -84,7 +130,12 @@ class ActionSearchPractices(KnowledgeBaseAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        thread = new_thread(tracker)
+        signals = None
+        if latest_intent(tracker) not in (PLACE_INTENT, INFORM_PLACE_INTENT):
+            signals = question_signals(self.knowledge_base, tracker)
+            if decide(signals) == REFUSE:
+                return refuse(dispatcher, tracker, signals)
+        thread = new_thread(tracker, signals)
         if thread.intent == PLACE_INTENT and not thread.place:
             utter_places(dispatcher, self.knowledge_base.region_counts(), on_topic=False)
             return []
@@ -92,7 +143,7 @@ class ActionSearchPractices(KnowledgeBaseAction):
         if thread.intent == PLACE_INTENT and page.place is None:
             dispatcher.utter_message(response="utter_place_unknown")
             return [SlotSet(SLOT_PLACE, None)]
-        urgent = is_urgent(thread.intent)
+        urgent = is_urgent(thread.intent, latest_text(tracker))
         if not page.hits:
             if thread.intent == PLACE_INTENT:
                 dispatcher.utter_message(response="utter_no_practice_in_place", place=page.place_name)
@@ -104,6 +155,8 @@ class ActionSearchPractices(KnowledgeBaseAction):
             return thread_events(thread, page, [], [])
         if page.elsewhere_only:
             dispatcher.utter_message(response="utter_no_practice_in_place", place=page.place_name)
+        elif page.place_name and place_is_remembered(tracker):
+            dispatcher.utter_message(response="utter_place_remembered", place=page.place_name)
         elif thread.intent == PLACE_INTENT:
             dispatcher.utter_message(
                 response="utter_place_practices_found", place=page.place_name, total=str(page.in_place)
@@ -229,7 +282,7 @@ class ActionListPlaces(KnowledgeBaseAction):
     ) -> list[EventType]:
         thread = Thread.from_tracker(tracker)
         intent = latest_intent(tracker)
-        query = thread.query
+        query = "" if asks_whole_list(latest_text(tracker)) else thread.query
         if intent in TOPIC_KEYWORDS:
             query = build_query(tracker, intent)
         counts = self.knowledge_base.region_counts(query) if query else []
@@ -238,3 +291,39 @@ class ActionListPlaces(KnowledgeBaseAction):
         else:
             utter_places(dispatcher, self.knowledge_base.region_counts(), on_topic=False)
         return []
+
+
+CITATION_ENTITY = "citation"
+# How many practices one lookup shows in full (a message naming more is a list to read one by one).
+MAX_NAMED = 3
+
+
+class ActionShowCitation(KnowledgeBaseAction):
+    """"五（一）2" / "5.1.2" / "第五项第一条第二个": the practice's full text and source, in any conversation."""
+
+    def name(self) -> str:
+        return "action_show_citation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        named = [e.get("value") for e in latest_entities(tracker, CITATION_ENTITY)]
+        practices = [p for p in (self.knowledge_base.practice(str(i)) for i in named) if p is not None]
+        if not named:  # a button or an app may send the text without the NLU's entity
+            practices = list(self.knowledge_base.referenced(latest_text(tracker)))
+        practices = practices[:MAX_NAMED]
+        if not practices:
+            dispatcher.utter_message(response="utter_citation_unknown")
+            return []
+        for practice in practices:
+            dispatcher.utter_message(
+                response="utter_citation_practice",
+                citation=practice.citation,
+                place=practice.region,
+                title=practice.title,
+                body=body_text(practice),
+            )
+        utter_sources(dispatcher, practices)
+        utter_cards(dispatcher, practices)
+        dispatcher.utter_message(response="utter_ask_feedback")
+        return [SlotSet(SLOT_LAST_SHOWN, [p.id for p in practices]), SlotSet(SLOT_FEEDBACK, None)]

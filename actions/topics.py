@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Optional
 
+from bot.vocabulary import PLACE_INTENT, TOPIC_INTENTS  # noqa: F401  (re-exported for the actions)
+
 # Words added to the worker's own text, so that a short or colloquial question
 # ("包工头跑了咋办") still reaches the practices of its topic.
 TOPIC_KEYWORDS: dict[str, str] = {
     "ask_wage_arrears": "拖欠 农民工工资 欠薪",
+    "ask_wage_dispute": "纠纷 调解 工伤鉴定 人民调解委员会 诉源治理",
     "ask_training_subsidy": "培训 补贴 经费",
     "ask_skill_certificate": "持证上岗 职业技能 证书",
     "ask_real_name": "实名制 管理",
@@ -18,15 +21,13 @@ TOPIC_KEYWORDS: dict[str, str] = {
     "ask_labour_company": "劳务企业 专业作业企业 自有工人",
     "ask_worker_care": "关爱 工会 服务",
     "ask_policy_support": "协同 机制 激励 政策支持",
-    "ask_job_matching": "就业 用工 招工",
+    "ask_job_matching": "招工找活 招工用工 就业 用工 招工",
 }
 
-# Asking what a place does, without a topic.
-PLACE_INTENT = "ask_place_practices"
 
 # Topic intents whose questions are about money owed or harm done now: the answer
 # ends with the general guidance on where to turn.
-URGENT_INTENTS = frozenset({"ask_wage_arrears"})
+URGENT_INTENTS = frozenset({"ask_wage_arrears", "ask_wage_dispute"})
 
 # Words that make an uncovered question urgent (an injury, wages owed).
 URGENT_WORDS = (
@@ -43,3 +44,12 @@ def is_topic_intent(intent: Optional[str]) -> bool:
 def is_urgent(intent: Optional[str], text: str = "") -> bool:
     """Whether the answer should end with the general guidance on where to turn."""
     return intent in URGENT_INTENTS or any(word in (text or "") for word in URGENT_WORDS)
+
+
+# "清单里都有哪些地方", "全部地方": the whole list, not the current topic's places.
+WHOLE_LIST_WORDS = ("清单", "都有", "全部", "所有", "一共", "总共")
+
+
+def asks_whole_list(text: str) -> bool:
+    """Whether a places question asks about the whole list rather than the current topic."""
+    return any(word in (text or "") for word in WHOLE_LIST_WORDS)

@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--sources", help="folder of list documents (default: data/sources)")
     listing = commands.add_parser("practices", help="list every practice")
     listing.add_argument("--json", action="store_true")
-    show = commands.add_parser("practice", help="show one practice by id, e.g. 5.1.2")
+    show = commands.add_parser("practice", help="show one practice by id or citation, e.g. 5.1.2 or 五（一）2")
     show.add_argument("id")
     show.add_argument("--json", action="store_true")
     search = commands.add_parser("search", help="ranked search, e.g. 包工头欠钱不给咋办")
@@ -90,7 +90,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     if args.command == "practice":
         practice = kb.practice(args.id)
         if practice is None:
-            print(f"error: no practice with id {args.id!r} (ids look like 5.1.2)", file=sys.stderr)
+            print(f"error: no practice {args.id!r} (give an id like 5.1.2 or a citation like 五（一）2)", file=sys.stderr)
             return 1
         _show(practice, args.json)
         return 0

@@ -109,10 +109,22 @@ def test_every_response_named_in_the_actions_exists():
     assert used <= responses, sorted(used - responses)
 
 
+def data_responses() -> set[str]:
+    """Responses the actions send by name from data (the off-list topics of data/kb/off_list.yml)."""
+    from bot.kb.answerability import load_off_list_topics
+
+    return {topic.response for topic in load_off_list_topics()}
+
+
+def test_every_response_named_in_data_exists():
+    """Every off-list topic answers with a response of domain.yml."""
+    assert data_responses() and data_responses() <= set(domain()["responses"]), sorted(data_responses())
+
+
 def test_every_response_is_used_somewhere():
     """No dead text: every response is sent by an action, a channel, or a rule or story."""
     sources = [*action_sources().values(), *(p.read_text(encoding="utf-8") for p in CHANNELS_DIR.glob("*.py"))]
-    in_code = set().union(*(string_literals(s) for s in sources))
+    in_code = set().union(*(string_literals(s) for s in sources)) | data_responses()
     in_dialogue = {step["action"] for step in dialogue_steps() if "action" in step}
     unused = set(domain()["responses"]) - in_code - in_dialogue
     assert not unused, sorted(unused)
@@ -225,7 +237,7 @@ def test_rasa_data_validate_finds_nothing_wrong():
     output = result.stdout + result.stderr
     warned = set(re.findall(r"The utterance '(\w+)' is not used in any story or rule", output))
     sources = [*action_sources().values(), *(p.read_text(encoding="utf-8") for p in CHANNELS_DIR.glob("*.py"))]
-    sent_by_code = set().union(*(string_literals(s) for s in sources))
+    sent_by_code = set().union(*(string_literals(s) for s in sources)) | data_responses()
     assert warned <= sent_by_code, sorted(warned - sent_by_code)
     other = [line for line in output.splitlines() if "UserWarning" in line and "is not used in any story" not in line]
     assert not other, other

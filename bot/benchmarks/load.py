@@ -13,14 +13,9 @@ from typing import Optional, Sequence, Union
 
 import aiohttp
 
+from bot.measure.metrics import percentile
 
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """Nearest-rank percentile."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered)) - 1))
-    return ordered[rank]
+
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Optional, Sequence
 import yaml
 
 from bot.config import ROOT
+from bot.measure.metrics import percentile
 
 QUERY_TABLE = ROOT / "tests" / "kb" / "search_queries.yml"
 TARGET_P95_MS = 5.0
@@ -45,12 +46,6 @@ def load_queries(path: Path = QUERY_TABLE) -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
 
 
-def percentile(sorted_values: Sequence[float], fraction: float) -> float:
-    """Nearest-rank percentile of already sorted values."""
-    if not sorted_values:
-        return 0.0
-    rank = max(0, min(len(sorted_values) - 1, round(fraction * len(sorted_values)) - 1))
-    return sorted_values[rank]
 
 
 def run(queries: Sequence[dict], searches: int = 2000, sources: Optional[Path] = None) -> BenchReport:

@@ -46,6 +46,8 @@ TYPO_WEIGHT = 0.8
 # concept) to 4 (比赛); the relative cut drops the long tail of one-word overlaps.
 # Set on tests/kb/search_queries.yml and the off-topic cases of tests/kb/test_search.py.
 MIN_SCORE = 1.0
+# The score of a practice the query names by its numbering ("五（一）2"): above any BM25 score.
+REFERENCE_SCORE = 100.0
 RELATIVE_CUTOFF = 0.2
 # Misspellings are looked for in domain words of at least this many characters.
 TYPO_MIN_CHARS = 3
@@ -61,6 +63,8 @@ class SearchResult:
     hits: tuple[Hit, ...]
     place: Optional[Place]
     total: int
+    coverage: float = 0.0  # how much of the question (idf-weighted) the first hit speaks to, 0..1
+    named: int = 0  # how many hits the query named by their numbering ("五（一）2")
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,7 @@ class PracticeIndex:
         self._gazetteer = gazetteer
         self._practices = tuple(practices)
         self._places = tuple(self._place_of(p) for p in self._practices)
+        self._positions = {p.id: i for i, p in enumerate(self._practices)}
         self._groups = tuple(load_synonyms() if synonyms is None else synonyms)
         terms = {t for g in self._groups for t in g.terms}
         self._typos = _TypoReader(list(load_domain_words()) + [t for t in terms if len(t) > 1])
@@ -291,6 +296,22 @@ class PracticeIndex:
                 scores[i] += self._bm25(idf, freq, i)
         return scores
 
+    def _coverage(self, concepts: Sequence[_Concept], i: int) -> float:
+        """The idf-weighted share of the query's concepts that practice ``i`` contains."""
+        total = found = 0.0
+        for concept in concepts:
+            if concept.group is None:
+                postings = self._postings.get(concept.key, ())
+                idf = self._idf(len(postings))
+                present = any(j == i for j, _ in postings)
+            else:
+                counts = self._group_tfs[concept.group]
+                idf = self._idf(len(counts))
+                present = i in counts
+            total += idf
+            found += idf if present else 0.0
+        return found / total if total else 0.0
+
     def _matches(self, place: Optional[Place]) -> tuple[str, ...]:
         """Each practice's `region_match` for the place asked about."""
         if place is None:
@@ -324,6 +345,16 @@ class PracticeIndex:
             place = mentions[0].place
         return place, topic
 
+    def _references(self, topic: str) -> tuple[list[int], str]:
+        """The practices the query names by their numbering, and the query without those references."""
+        from bot.kb.citations import find_references
+
+        references = find_references(topic)
+        named = [self._positions[r.practice_id] for r in references if r.practice_id in self._positions]
+        for reference in reversed(references):
+            topic = topic[: reference.start] + " " + topic[reference.end :]
+        return named, topic
+
     def search(self, query: str, region: Optional[str] = None, limit: int = 5, offset: int = 0) -> SearchResult:
         """Rank the practices for a worker's question.
 
@@ -341,20 +372,34 @@ class PracticeIndex:
         """
         place, topic = self._place_and_topic(normalize(query), region)
         matches = self._matches(place)
+        named, topic = self._references(topic)
         concepts = self._concepts(topic.lower())
-        if concepts:
+        if named:
+            # A practice named by its numbering ("五（一）2") is what was asked for: it comes first.
+            ranked = [(i, REFERENCE_SCORE) for i in named]
+            if concepts:
+                scores = self._scores(concepts)
+                cutoff = max(MIN_SCORE, RELATIVE_CUTOFF * max(scores, default=0.0))
+                ranked += sorted(((i, s) for i, s in enumerate(scores) if s >= cutoff and i not in named),
+                                 key=lambda item: (_MATCH_ORDER[matches[item[0]]], -item[1], item[0]))
+        elif concepts:
             scores = self._scores(concepts)
             cutoff = max(MIN_SCORE, RELATIVE_CUTOFF * max(scores, default=0.0))
-            ranked = [(i, s) for i, s in enumerate(scores) if s >= cutoff]
+            # In the place asked about, any practice on the topic counts: that is what the place question asks.
+            ranked = [(i, s) for i, s in enumerate(scores)
+                      if s >= cutoff or (s >= MIN_SCORE and matches[i] == REGION_EXACT)]
         elif place is not None:
             ranked = [(i, 0.0) for i, m in enumerate(matches) if m != REGION_NONE]
         else:
             ranked = []
-        ranked.sort(key=lambda item: (_MATCH_ORDER[matches[item[0]]], -item[1], item[0]))
+        if not named:
+            ranked.sort(key=lambda item: (_MATCH_ORDER[matches[item[0]]], -item[1], item[0]))
         start = max(0, _as_int(offset, 0))
         page = ranked[start : start + max(0, _as_int(limit, 5))]
         hits = tuple(Hit(self._practices[i], score, matches[i]) for i, score in page)
-        return SearchResult(hits=hits, place=place, total=len(ranked))
+        best = max((item for item in ranked if item[0] not in named), key=lambda item: item[1], default=None)
+        coverage = self._coverage(concepts, best[0]) if best is not None and concepts else 0.0
+        return SearchResult(hits=hits, place=place, total=len(ranked), coverage=coverage, named=len(named))
 
 
 def _longest_first(terms: Iterable[str]) -> Optional["re.Pattern[str]"]:

@@ -89,7 +89,19 @@ class KnowledgeBase:
         return self._practices
 
     def practice(self, practice_id: str) -> Optional[Practice]:
-        return self._by_id.get((practice_id or "").strip())
+        """The practice with this id ("5.1.2") or named by this reference ("五（一）2", "第五项第一条第二个")."""
+        key = (practice_id or "").strip() if isinstance(practice_id, str) else ""
+        found = self._by_id.get(key)
+        if found is None:
+            referenced = self.referenced(key)
+            found = referenced[0] if len(referenced) == 1 else None
+        return found
+
+    def referenced(self, text: str) -> tuple[Practice, ...]:
+        """The practices a text names by their numbering, in the order named (unknown numbers left out)."""
+        from bot.kb.citations import referenced_ids
+
+        return tuple(self._by_id[i] for i in referenced_ids(text) if i in self._by_id)
 
     def documents(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(p.document for p in self._practices))

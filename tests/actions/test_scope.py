@@ -5,29 +5,61 @@ import pytest
 
 from actions.feedback import ActionRecordFeedback
 from actions.handoff import ActionRequestHuman
-from actions.scope import ActionAnswerUncovered
+from actions.practices import ActionSearchPractices
 from tests.actions.chat import make_tracker, run
 
 
 @pytest.mark.parametrize(
-    "text, guidance",
-    [
-        ("在工地摔断了腿工伤怎么认定", True),
-        ("干活受伤了医药费谁出", True),
-        ("工钱拖着不给 还能找谁", True),
-        ("退休以后养老金怎么领", False),
-        ("农民工子女在城里上学怎么办", False),
-        ("", False),
-        ("😀" * 3000, False),
+    "text, intent, responses",
+    [  # intents as the classifier gives them, at confidence 0.6
+        # Off-list topics: the honest answer and who handles it (general guidance), nothing cited.
+        ("在工地摔断了腿工伤怎么认定", "ask_uncovered", ["utter_uncovered", "utter_off_list_injury_recognition"]),
+        ("二建报名时间是什么时候", "ask_skill_certificate", ["utter_uncovered", "utter_off_list_exams"]),
+        ("安全员C证怎么考", "ask_uncovered", ["utter_uncovered", "utter_off_list_exams"]),
+        ("建筑企业资质怎么升级", "ask_labour_company", ["utter_uncovered", "utter_off_list_qualifications"]),
+        ("评职称要什么条件", "nlu_fallback", ["utter_uncovered", "utter_off_list_titles"]),
+        ("退休以后养老金怎么领", "ask_uncovered", ["utter_uncovered", "utter_off_list_social_insurance"]),
+        ("公积金怎么提取", "out_of_scope", ["utter_uncovered", "utter_off_list_housing_fund"]),
+        # Not about the list at all, or not readable: said so, nothing cited.
+        ("买房贷款利率多少", "ask_uncovered", ["utter_uncovered"]),
+        ("今天天气怎么样", "out_of_scope", ["utter_out_of_scope"]),
+        ("啊吧啊吧", "nlu_fallback", ["utter_rephrase"]),
+        ("", "nlu_fallback", ["utter_rephrase"]),
+        ("😀" * 3000, "nlu_fallback", ["utter_rephrase"]),
     ],
 )
-def test_uncovered_question_is_answered_honestly(text, guidance):
-    """The list does not cover it: the bot says so (and, for an injury or wages, where to turn); cites nothing."""
-    reply = run(ActionAnswerUncovered(), make_tracker(text, "ask_uncovered"))
-    expected = ["utter_uncovered"] + (["utter_general_guidance"] if guidance else [])
-    assert reply.responses == expected
+def test_question_the_list_does_not_cover_is_answered_honestly(knowledge_base, text, intent, responses):
+    """The list does not cover it: the bot says so (and for common topics who handles it); cites nothing."""
+    tracker = make_tracker(text, intent)
+    tracker.latest_message["intent"]["confidence"] = 0.6
+    reply = run(ActionSearchPractices(knowledge_base), tracker)
+    assert reply.responses == responses
     assert not any(m.get("custom") for m in reply.messages)
-    assert reply.events == []
+
+
+def test_a_refusal_ends_the_thread(knowledge_base):
+    """After a refusal, "还有吗" must not bring back the practices of an older topic."""
+    slots = {"topic_query": "欠薪咋办 拖欠 农民工工资 欠薪", "shown_ids": ["5.1.2"], "last_shown": ["5.1.2"]}
+    reply = run(ActionSearchPractices(knowledge_base), make_tracker("公积金怎么提取", "ask_uncovered", slots=slots))
+    assert reply.slot("topic_query") is None and reply.slot("shown_ids") == []
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence, expected",
+    [
+        # The classifier unsure or wrong, the search sure: the practice is found anyway.
+        ("云建宝怎么用", "nlu_fallback", 0.0, "2.1.1"),
+        ("桂建通能找活吗", "ask_uncovered", 0.6, "2.1.3"),
+        ("工资专户是干啥的", "out_of_scope", 0.5, "5.1.2"),
+    ],
+)
+def test_a_good_search_result_is_not_thrown_away_by_a_wrong_intent(knowledge_base, text, intent, confidence,
+                                                                     expected):
+    """The intent is one signal, not a gate: a question the search answers well gets its practice."""
+    tracker = make_tracker(text, intent)
+    tracker.latest_message["intent"]["confidence"] = confidence
+    reply = run(ActionSearchPractices(knowledge_base), tracker)
+    assert reply.cited_ids[0] == expected
 
 
 def test_request_human_says_how_and_marks_the_conversation():

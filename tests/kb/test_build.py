@@ -129,7 +129,7 @@ def test_cli_shows_one_practice_with_its_source(db_url):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("practice", "9.9.9"), "no practice with id"),
+        (("practice", "9.9.9"), "no practice"),
         (("search", "欠薪", "--limit", "abc"), "--limit must be a whole number"),
         (("search", "欠薪", "--limit", "0"), "--limit must be between"),
     ],

@@ -1,0 +1,105 @@
+"""Answer, or say honestly that the list does not cover the question.
+
+The intent classifier is one signal among several, never a gate: a question the classifier
+misreads still reaches the practices when the search finds a practice that speaks to most of
+it, and a confident search never hides that a question is about something the list leaves out
+(exams, qualifications, titles, social insurance, 工伤认定, housing fund). The signals:
+
+* the intent and its confidence (a topic of the list, an off-list or off-topic intent);
+* the best search score times how much of the question its practice covers (idf-weighted);
+* the off-list topic the question names (``data/kb/off_list.yml``).
+
+The thresholds live in ``data/kb/answerability.yml`` and are chosen on the development part
+of the real-question corpus (``python -m bot.measure.tune``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from bot.kb.text import normalize
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "kb"
+THRESHOLDS_PATH = DATA / "answerability.yml"
+OFF_LIST_PATH = DATA / "off_list.yml"
+
+ANSWER = "answer"  # show the matching practices
+REFUSE = "refuse"  # the list does not cover it: cite nothing
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the decision changes (see ``data/kb/answerability.yml``)."""
+
+    topic_confidence: float = 0.35
+    search_evidence: float = 2.5
+    off_list_override: float = 0.8
+    relative_cutoff: float = 0.45
+
+
+@dataclass(frozen=True)
+class OffListTopic:
+    """A near-domain topic the list does not cover, and the response saying who handles it."""
+
+    name: str
+    response: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the bot knows about one question when it decides."""
+
+    topic_confidence: float  # confidence of the intent if it is a topic of the list, else 0
+    best_score: float  # the best search score of the question's own words (0: nothing found)
+    coverage: float  # share of the question the best practice speaks to
+    off_list: Optional[OffListTopic] = None  # an off-list topic the question names
+    named: bool = False  # the question names a practice by its numbering
+
+    @property
+    def evidence(self) -> float:
+        """How strongly the search alone says the list answers it: its best score, times the share of
+        the question that practice covers (a high score on one word of a long question is weak)."""
+        return self.best_score * self.coverage
+
+
+@lru_cache(maxsize=1)
+def load_thresholds(path: Path = THRESHOLDS_PATH) -> Thresholds:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return Thresholds(**{k: float(v) for k, v in data.items()})
+
+
+@lru_cache(maxsize=1)
+def load_off_list_topics(path: Path = OFF_LIST_PATH) -> tuple[OffListTopic, ...]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(
+        OffListTopic(name, str(topic["response"]), tuple(normalize(str(w), None).lower() for w in topic["words"]))
+        for name, topic in (data.get("topics") or {}).items()
+    )
+
+
+def off_list_topic(text: str, topics: Optional[tuple[OffListTopic, ...]] = None) -> Optional[OffListTopic]:
+    """The first off-list topic whose words the text names, if any."""
+    folded = normalize(text).lower()
+    for topic in load_off_list_topics() if topics is None else topics:
+        if any(word in folded for word in topic.words):
+            return topic
+    return None
+
+
+def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:
+    """``ANSWER`` or ``REFUSE`` for one question."""
+    t = thresholds or load_thresholds()
+    if signals.named:
+        return ANSWER
+    if signals.off_list is not None:
+        return ANSWER if signals.topic_confidence >= t.off_list_override else REFUSE
+    if signals.topic_confidence >= t.topic_confidence:
+        return ANSWER
+    if signals.evidence >= t.search_evidence:
+        return ANSWER
+    return REFUSE

@@ -1,0 +1,1 @@
+"""Measuring the assistant: the real-question corpus, its evaluation over REST, the metrics."""

@@ -1,0 +1,53 @@
+"""The names that the actions, the web app, the evaluation and the tests share with domain.yml.
+
+Each intent, slot and response name that Python code uses is written here once and imported
+everywhere else; ``tests/test_vocabulary.py`` checks every name against ``domain.yml`` and
+against the events of a real conversation. (A name retyped by hand once drifted and silently
+emptied the editors' list of unanswered questions.)
+"""
+from __future__ import annotations
+
+# ---- intents -------------------------------------------------------------------------------
+# Topics of the list: each answers with a search of its practices.
+TOPIC_INTENTS = (
+    "ask_wage_arrears",
+    "ask_wage_dispute",
+    "ask_training_subsidy",
+    "ask_skill_certificate",
+    "ask_real_name",
+    "ask_skill_competition",
+    "ask_training_base",
+    "ask_labour_company",
+    "ask_worker_care",
+    "ask_policy_support",
+    "ask_job_matching",
+)
+PLACE_INTENT = "ask_place_practices"  # what a place does, without a topic
+CITATION_INTENT = "ask_citation"  # a practice named by its numbering: 五（一）2, 5.1.2
+INFORM_PLACE_INTENT = "inform_place"
+OUT_OF_SCOPE_INTENT = "out_of_scope"  # nothing to do with the list (weather, cooking)
+UNCOVERED_INTENT = "ask_uncovered"  # near the list's field, but not in it (exams, 社保)
+FALLBACK_INTENT = "nlu_fallback"  # the classifier is unsure
+FEELING_INTENT = "express_feeling"  # 干工地太累了: a statement, not a question
+# Every message whose answer is decided between practices and an honest "not covered".
+QUESTION_INTENTS = (*TOPIC_INTENTS, PLACE_INTENT, OUT_OF_SCOPE_INTENT, UNCOVERED_INTENT, FALLBACK_INTENT)
+
+# ---- slots ---------------------------------------------------------------------------------
+SLOT_PLACE = "place"
+SLOT_TOPIC_INTENT = "topic_intent"
+SLOT_TOPIC_QUERY = "topic_query"
+SLOT_SHOWN_IDS = "shown_ids"
+SLOT_LAST_SHOWN = "last_shown"
+SLOT_PAGE = "page"
+SLOT_FEEDBACK = "feedback"
+SLOT_HANDOFF = "handoff_requested"
+
+# ---- responses the code sends --------------------------------------------------------------
+# Answers that found nothing or refused: the editors' list of unanswered questions shows them.
+NOT_ANSWERED_RESPONSES = (
+    "utter_no_practice_found",
+    "utter_uncovered",
+    "utter_out_of_scope",
+    "utter_rephrase",
+    "utter_citation_unknown",
+)

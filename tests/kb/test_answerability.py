@@ -1,0 +1,51 @@
+"""The decision between answering with practices and saying honestly that the list does not cover it."""
+from __future__ import annotations
+
+import pytest
+
+from bot.kb.answerability import ANSWER, REFUSE, Signals, Thresholds, decide, off_list_topic
+
+THRESHOLDS = Thresholds(topic_confidence=0.35, search_evidence=2.5, off_list_override=0.8, relative_cutoff=0.45)
+
+
+@pytest.mark.parametrize(
+    "signals, decision",
+    [
+        (Signals(topic_confidence=0.9, best_score=0.0, coverage=0.0), ANSWER),  # a sure topic intent
+        (Signals(topic_confidence=0.0, best_score=3.1, coverage=1.0), ANSWER),  # 云建宝: the search is sure
+        (Signals(topic_confidence=0.2, best_score=7.4, coverage=0.3), REFUSE),  # one word of a long question
+        (Signals(topic_confidence=0.0, best_score=0.0, coverage=0.0), REFUSE),  # nothing found
+        (Signals(topic_confidence=0.0, best_score=0.0, coverage=0.0, named=True), ANSWER),  # 五（一）2
+    ],
+)
+def test_intent_and_search_each_can_carry_the_answer(signals, decision):
+    assert decide(signals, THRESHOLDS) == decision
+
+
+def test_an_off_list_topic_is_refused_unless_the_intent_is_very_sure():
+    exams = off_list_topic("二建报名时间")
+    assert exams is not None and exams.response == "utter_off_list_exams"
+    assert decide(Signals(0.6, 9.0, 1.0, off_list=exams), THRESHOLDS) == REFUSE
+    assert decide(Signals(0.9, 9.0, 1.0, off_list=exams), THRESHOLDS) == ANSWER
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("二级建造师怎么报名", "exams"),
+        ("安全员C证多少钱", "exams"),
+        ("劳务资质怎么办理", "qualifications"),
+        ("评中级职称要什么条件", "titles"),
+        ("社保断交了怎么办", "social_insurance"),
+        ("工伤怎么认定", "injury_recognition"),
+        ("公积金能取出来吗", "housing_fund"),
+        ("社保斷交了怎麼辦", "social_insurance"),  # Traditional characters read as Simplified
+        # Covered by the list: no off-list topic.
+        ("工伤鉴定有纠纷找谁调解", None),
+        ("考焊工证有补贴吗", None),
+        ("包工头欠钱不给咋办", None),
+    ],
+)
+def test_off_list_topics_are_recognised_by_what_the_question_names(text, topic):
+    found = off_list_topic(text)
+    assert (found.name if found else None) == topic
