@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from rasa_sdk import Action, Tracker
 
 if TYPE_CHECKING:  # imported lazily at run time: nothing heavy at import
+    from bot.kb.answerability import Thresholds
     from bot.kb.service import KnowledgeBase
 
 from bot.vocabulary import (  # noqa: F401  (re-exported for the actions)
@@ -37,10 +38,14 @@ class KnowledgeBaseAction(Action, ABC):
     Args:
         knowledge_base: the practices to answer from; by default the process-wide
             one (``bot.kb.service.get_knowledge_base()``), opened on first use.
+        thresholds: when to answer and when to refuse; by default those of
+            ``data/kb/answerability.yml``.
     """
 
-    def __init__(self, knowledge_base: Optional["KnowledgeBase"] = None) -> None:
+    def __init__(self, knowledge_base: Optional["KnowledgeBase"] = None,
+                 thresholds: Optional["Thresholds"] = None) -> None:
         self._knowledge_base = knowledge_base
+        self._thresholds = thresholds
 
     @abstractmethod
     def name(self) -> str:
@@ -54,6 +59,15 @@ class KnowledgeBaseAction(Action, ABC):
 
             self._knowledge_base = get_knowledge_base()
         return self._knowledge_base
+
+    @property
+    def thresholds(self) -> "Thresholds":
+        """The answer-or-refuse thresholds, read on first use."""
+        if self._thresholds is None:
+            from bot.kb.answerability import load_thresholds
+
+            self._thresholds = load_thresholds()
+        return self._thresholds
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,17 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
 def latest_confidence(tracker: Tracker) -> float:
     """The classifier's confidence in the latest intent (1.0 for a button payload)."""
     return float(_number((tracker.latest_message.get("intent") or {}).get("confidence")))
+
+
+def latest_topic(tracker: Tracker, topics: Any) -> tuple[Optional[str], float]:
+    """The most likely topic intent of the latest message and its confidence, even when another
+    intent ranks first ("要是没活干了可咋整" reads as a feeling, then as finding work)."""
+    intent = latest_intent(tracker)
+    if intent in topics:
+        return intent, latest_confidence(tracker)
+    ranking = [r for r in tracker.latest_message.get("intent_ranking") or () if r.get("name") in topics]
+    best = max(ranking, key=lambda r: _number(r.get("confidence")), default=None)
+    return (best["name"], float(_number(best.get("confidence")))) if best else (None, 0.0)
 
 
 def place_is_remembered(tracker: Tracker) -> bool:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from actions.common import PAGE_SIZE, Thread
-from actions.topics import PLACE_INTENT
-from bot.kb.answerability import load_thresholds
+from actions.topics import PLACE_INTENT, TOPIC_SECTIONS
+from bot.kb.answerability import Thresholds, load_thresholds
 from bot.kb.types import REGION_EXACT, Hit, Place
 
 if TYPE_CHECKING:
@@ -34,17 +34,18 @@ class Page:
         return self.place is not None and self.in_place == 0
 
 
-def relevant(hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
+def relevant(hits: tuple[Hit, ...], relative_cutoff: float) -> tuple[Hit, ...]:
     """The hits that score near the best one, and those in the place asked about: an answer never
     pads with unrelated practices, and never hides one of the place's own."""
     best = max((hit.score for hit in hits), default=0.0)
     if best <= 0.0:
         return hits  # a place listing: no scores to compare
-    cutoff = load_thresholds().relative_cutoff * best
+    cutoff = relative_cutoff * best
     return tuple(hit for hit in hits if hit.score >= cutoff or hit.region_match == REGION_EXACT)
 
 
-def find_page(knowledge_base: "KnowledgeBase", thread: Thread, limit: int = PAGE_SIZE) -> Page:
+def find_page(knowledge_base: "KnowledgeBase", thread: Thread, limit: int = PAGE_SIZE,
+              thresholds: Optional[Thresholds] = None) -> Page:
     """The next ``limit`` practices of the thread, never one already shown.
 
     A topic thread searches its query; a place thread (``ask_place_practices``) lists
@@ -54,8 +55,10 @@ def find_page(knowledge_base: "KnowledgeBase", thread: Thread, limit: int = PAGE
     if not query and not thread.place:
         return Page(hits=(), place=None)
     everything = len(knowledge_base.practices())
-    result = knowledge_base.search(query, region=thread.place, limit=everything, offset=0)
+    prefer = TOPIC_SECTIONS.get(thread.intent or "", ())
+    result = knowledge_base.search(query, region=thread.place, limit=everything, offset=0, prefer=prefer)
     shown = set(thread.shown_ids)
-    hits = tuple(hit for hit in relevant(result.hits) if hit.practice.id not in shown)[:limit]
+    cutoff = (thresholds or load_thresholds()).relative_cutoff
+    hits = tuple(hit for hit in relevant(result.hits, cutoff) if hit.practice.id not in shown)[:limit]
     in_place = sum(1 for hit in result.hits if hit.region_match == REGION_EXACT)  # the search's own count
     return Page(hits=hits, place=result.place, in_place=in_place)

@@ -20,19 +20,19 @@ from actions.common import (
     Thread,
     asked_place,
     entity_value,
-    latest_confidence,
     latest_entities,
     latest_intent,
     latest_text,
+    latest_topic,
     place_is_remembered,
     requested_ordinal,
     text_without_places,
 )
 from actions.finding import Page, find_page
 from actions.presenting import body_text, present, utter_cards, utter_sources
-from actions.topics import PLACE_INTENT, TOPIC_KEYWORDS, asks_whole_list, is_topic_intent, is_urgent
-from bot.kb.answerability import REFUSE, Signals, decide, load_thresholds, off_list_topic
-from bot.vocabulary import FALLBACK_INTENT, INFORM_PLACE_INTENT, OUT_OF_SCOPE_INTENT
+from actions.topics import PLACE_INTENT, TOPIC_KEYWORDS, asks_whole_list, is_urgent
+from bot.kb.answerability import REFUSE, Signals, Thresholds, decide, off_list_topic
+from bot.vocabulary import FALLBACK_INTENT, FEELING_INTENT, INFORM_PLACE_INTENT, OUT_OF_SCOPE_INTENT
 
 DomainDict = dict[str, Any]
 
@@ -51,10 +51,10 @@ def build_query(tracker: Tracker, intent: str) -> str:
 def question_signals(knowledge_base, tracker: Tracker) -> Signals:
     """What the decision between answering and refusing weighs (see bot.kb.answerability)."""
     text = latest_text(tracker)
-    intent = latest_intent(tracker)
+    _, topic_confidence = latest_topic(tracker, TOPIC_KEYWORDS)
     found = knowledge_base.search(text_without_places(tracker), limit=1)
     return Signals(
-        topic_confidence=latest_confidence(tracker) if intent in TOPIC_KEYWORDS else 0.0,
+        topic_confidence=topic_confidence,
         best_score=found.hits[0].score if found.hits and not found.named else 0.0,
         coverage=found.coverage,
         off_list=off_list_topic(text),
@@ -62,7 +62,8 @@ def question_signals(knowledge_base, tracker: Tracker) -> Signals:
     )
 
 
-def new_thread(tracker: Tracker, signals: Optional[Signals] = None) -> Thread:
+def new_thread(tracker: Tracker, signals: Optional[Signals] = None,
+               thresholds: Optional[Thresholds] = None) -> Thread:
     """The thread a question starts, or a new place for the current thread ("那广东呢").
 
     A topic intent the classifier is sure of searches the worker's words with its topic's
@@ -72,8 +73,9 @@ def new_thread(tracker: Tracker, signals: Optional[Signals] = None) -> Thread:
     place = asked_place(tracker)
     if intent == PLACE_INTENT:
         return Thread(intent=PLACE_INTENT, place=place)
-    if is_topic_intent(intent) and (signals is None or signals.topic_confidence >= load_thresholds().topic_confidence):
-        return Thread(intent=intent, query=build_query(tracker, intent), place=place)
+    topic, confidence = latest_topic(tracker, TOPIC_KEYWORDS)
+    if topic and (signals is None or thresholds is None or confidence >= thresholds.topic_confidence):
+        return Thread(intent=topic, query=build_query(tracker, topic), place=place)
     if signals is not None:
         return Thread(intent=None, query=text_without_places(tracker), place=place)
     previous = Thread.from_tracker(tracker)
@@ -91,6 +93,8 @@ def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals)
         dispatcher.utter_message(response=signals.off_list.response)
     elif intent == OUT_OF_SCOPE_INTENT:
         dispatcher.utter_message(response="utter_out_of_scope")
+    elif intent == FEELING_INTENT:
+        dispatcher.utter_message(response="utter_empathy")
     elif intent == FALLBACK_INTENT and signals.best_score == 0.0:
         dispatcher.utter_message(response="utter_rephrase")
     else:
@@ -133,13 +137,13 @@ class ActionSearchPractices(KnowledgeBaseAction):
         signals = None
         if latest_intent(tracker) not in (PLACE_INTENT, INFORM_PLACE_INTENT):
             signals = question_signals(self.knowledge_base, tracker)
-            if decide(signals) == REFUSE:
+            if decide(signals, self.thresholds) == REFUSE:
                 return refuse(dispatcher, tracker, signals)
-        thread = new_thread(tracker, signals)
+        thread = new_thread(tracker, signals, self.thresholds)
         if thread.intent == PLACE_INTENT and not thread.place:
             utter_places(dispatcher, self.knowledge_base.region_counts(), on_topic=False)
             return []
-        page = find_page(self.knowledge_base, thread)
+        page = find_page(self.knowledge_base, thread, thresholds=self.thresholds)
         if thread.intent == PLACE_INTENT and page.place is None:
             dispatcher.utter_message(response="utter_place_unknown")
             return [SlotSet(SLOT_PLACE, None)]
@@ -181,7 +185,7 @@ class ActionShowMore(KnowledgeBaseAction):
         if not thread.query and not (thread.intent == PLACE_INTENT and thread.place):
             dispatcher.utter_message(response="utter_ask_topic_first")
             return []
-        page = find_page(self.knowledge_base, thread)
+        page = find_page(self.knowledge_base, thread, thresholds=self.thresholds)
         if not page.hits:
             dispatcher.utter_message(response="utter_no_more_practices")
             return []

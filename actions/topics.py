@@ -24,6 +24,23 @@ TOPIC_KEYWORDS: dict[str, str] = {
     "ask_job_matching": "招工找活 招工用工 就业 用工 招工",
 }
 
+# The parts of the list each topic is about (a measure "5.1", or a practice "2.1.3"): their
+# practices count more in the topic's search, so a long message's ordinary words do not pull
+# unrelated practices above them. Read off the list document, batch 1.
+TOPIC_SECTIONS: dict[str, tuple[str, ...]] = {
+    "ask_wage_arrears": ("5.1", "5.2"),
+    "ask_wage_dispute": ("5.2",),
+    "ask_training_subsidy": ("4.2", "4.3"),
+    "ask_skill_certificate": ("2.3.4", "3.2", "4.2.2"),
+    "ask_real_name": ("2.1", "2.2", "2.3"),
+    "ask_skill_competition": ("3.3",),
+    "ask_training_base": ("3.1", "4.3.1", "1.3"),
+    "ask_labour_company": ("1.1", "1.2"),
+    "ask_worker_care": ("1.4", "3.4"),
+    "ask_policy_support": ("4.1", "4.3"),
+    "ask_job_matching": ("2.1.3", "2.3.5", "3.4"),
+}
+
 
 # Topic intents whose questions are about money owed or harm done now: the answer
 # ends with the general guidance on where to turn.

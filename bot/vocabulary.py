@@ -30,7 +30,8 @@ UNCOVERED_INTENT = "ask_uncovered"  # near the list's field, but not in it (exam
 FALLBACK_INTENT = "nlu_fallback"  # the classifier is unsure
 FEELING_INTENT = "express_feeling"  # 干工地太累了: a statement, not a question
 # Every message whose answer is decided between practices and an honest "not covered".
-QUESTION_INTENTS = (*TOPIC_INTENTS, PLACE_INTENT, OUT_OF_SCOPE_INTENT, UNCOVERED_INTENT, FALLBACK_INTENT)
+QUESTION_INTENTS = (*TOPIC_INTENTS, PLACE_INTENT, OUT_OF_SCOPE_INTENT, UNCOVERED_INTENT, FALLBACK_INTENT,
+                    FEELING_INTENT)
 
 # ---- slots ---------------------------------------------------------------------------------
 SLOT_PLACE = "place"

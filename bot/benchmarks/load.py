@@ -16,8 +16,6 @@ import aiohttp
 from bot.measure.metrics import percentile
 
 
-
-
 @dataclass
 class LoadResult:
     """What one load run measured (latencies in milliseconds)."""

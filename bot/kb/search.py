@@ -46,6 +46,9 @@ TYPO_WEIGHT = 0.8
 # concept) to 4 (比赛); the relative cut drops the long tail of one-word overlaps.
 # Set on tests/kb/search_queries.yml and the off-topic cases of tests/kb/test_search.py.
 MIN_SCORE = 1.0
+# How much more a practice of the question's known topic counts (see `search(prefer=…)`): a long
+# message's many ordinary words must not outweigh what it is about.
+PREFER_BOOST = 3.0
 # The score of a practice the query names by its numbering ("五（一）2"): above any BM25 score.
 REFERENCE_SCORE = 100.0
 RELATIVE_CUTOFF = 0.2
@@ -355,7 +358,15 @@ class PracticeIndex:
             topic = topic[: reference.start] + " " + topic[reference.end :]
         return named, topic
 
-    def search(self, query: str, region: Optional[str] = None, limit: int = 5, offset: int = 0) -> SearchResult:
+    def _preferred(self, scores: list[float], prefer: Sequence[str]) -> list[float]:
+        """Scores with the practices of the preferred sections ("5.1", "2.1.3") raised by PREFER_BOOST."""
+        if not prefer:
+            return scores
+        return [score * PREFER_BOOST if any(p.id == section or p.id.startswith(section + ".") for section in prefer)
+                else score for score, p in zip(scores, self._practices)]
+
+    def search(self, query: str, region: Optional[str] = None, limit: int = 5, offset: int = 0,
+               prefer: Sequence[str] = ()) -> SearchResult:
         """Rank the practices for a worker's question.
 
         Args:
@@ -363,6 +374,8 @@ class PracticeIndex:
             region: A place name that overrides any place in the query.
             limit: Hits per page.
             offset: Hits to skip (for paging; pages never repeat a practice).
+            prefer: Sections ("5.1" a measure, "2.1.3" a practice) whose practices count
+                PREFER_BOOST times: the topic the question is about, when known.
 
         Returns:
             Relevant practices, those in the place asked about (or inside it) first,
@@ -383,7 +396,7 @@ class PracticeIndex:
                 ranked += sorted(((i, s) for i, s in enumerate(scores) if s >= cutoff and i not in named),
                                  key=lambda item: (_MATCH_ORDER[matches[item[0]]], -item[1], item[0]))
         elif concepts:
-            scores = self._scores(concepts)
+            scores = self._preferred(self._scores(concepts), prefer)
             cutoff = max(MIN_SCORE, RELATIVE_CUTOFF * max(scores, default=0.0))
             # In the place asked about, any practice on the topic counts: that is what the place question asks.
             ranked = [(i, s) for i, s in enumerate(scores)

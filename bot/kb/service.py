@@ -106,9 +106,10 @@ class KnowledgeBase:
     def documents(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(p.document for p in self._practices))
 
-    def search(self, query: str, region: Optional[str] = None, limit: int = 3, offset: int = 0):
+    def search(self, query: str, region: Optional[str] = None, limit: int = 3, offset: int = 0,
+               prefer: Sequence[str] = ()):
         """Ranked hits (see :class:`bot.kb.search.PracticeIndex`)."""
-        return self.index.search(query, region=region, limit=limit, offset=offset)
+        return self.index.search(query, region=region, limit=limit, offset=offset, prefer=prefer)
 
     def region_counts(self, query: Optional[str] = None) -> list[tuple[str, int]]:
         """Provinces with their number of practices (on a topic, if a query is given), most first."""

@@ -41,6 +41,7 @@ class CitationExtractor(StatelessComponent, EntityExtractorMixin):
         for message in messages:
             references = find_references(message.get(TEXT))
             if not references:
+                self._demote(message)
                 continue
             found = [
                 {"entity": CITATION_ENTITY, "start": r.start, "end": r.end, "value": r.practice_id,
@@ -59,3 +60,16 @@ class CitationExtractor(StatelessComponent, EntityExtractorMixin):
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
         return messages
+
+    @staticmethod
+    def _demote(message: Message) -> None:
+        """Without a reference the classifier's `ask_citation` is wrong ("2022-2023年资质分几级"):
+        the next intent of the ranking stands instead."""
+        intent = message.get(INTENT) or {}
+        if intent.get("name") != CITATION_INTENT:
+            return
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CITATION_INTENT]
+        if ranking:
+            message.set(INTENT, {"name": ranking[0]["name"], "confidence": ranking[0]["confidence"]},
+                        add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
