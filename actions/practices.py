@@ -66,22 +66,24 @@ def new_thread(tracker: Tracker, signals: Optional[Signals] = None,
                thresholds: Optional[Thresholds] = None) -> Thread:
     """The thread a question starts, or a new place for the current thread ("那广东呢").
 
-    A topic intent the classifier is sure of searches the worker's words with its topic's
-    keywords; any other question the decision lets through searches the worker's words alone.
+    Without signals the message is a place follow-up: the thread goes on in the new place. A
+    question whose topic intent is sure enough (first in the ranking or not) searches the worker's
+    words with its topic's keywords; any other question the decision let through searches the
+    worker's words alone.
     """
     intent = latest_intent(tracker)
     place = asked_place(tracker)
     if intent == PLACE_INTENT:
         return Thread(intent=PLACE_INTENT, place=place)
+    if signals is None:
+        previous = Thread.from_tracker(tracker)
+        if previous.query or previous.intent == PLACE_INTENT:
+            return Thread(intent=previous.intent, query=previous.query, place=place)
+        return Thread(intent=PLACE_INTENT, place=place)
     topic, confidence = latest_topic(tracker, TOPIC_KEYWORDS)
-    if topic and (signals is None or thresholds is None or confidence >= thresholds.topic_confidence):
+    if topic and confidence >= (thresholds.topic_confidence if thresholds else 0.0):
         return Thread(intent=topic, query=build_query(tracker, topic), place=place)
-    if signals is not None:
-        return Thread(intent=None, query=text_without_places(tracker), place=place)
-    previous = Thread.from_tracker(tracker)
-    if previous.query or previous.intent == PLACE_INTENT:
-        return Thread(intent=previous.intent, query=previous.query, place=place)
-    return Thread(intent=PLACE_INTENT, place=place)
+    return Thread(intent=None, query=text_without_places(tracker), place=place)
 
 
 def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals) -> list[EventType]:

@@ -1,0 +1,107 @@
+"""Real conversations over REST (real Rasa and action servers): practices looked up by their
+numbering, off-list questions refused honestly, and places said the way the search found them."""
+from __future__ import annotations
+
+import pytest
+
+from bot.kb.service import get_knowledge_base
+from tests.e2e.test_rest_conversation import new_sender, practices_shown, texts
+
+
+@pytest.mark.parametrize(
+    "message, practice_id",
+    [
+        ("五（一）2", "5.1.2"),
+        ("五(一)2", "5.1.2"),
+        ("5.1.2", "5.1.2"),
+        ("清单五（一）2讲的是什么", "5.1.2"),
+        ("二（三）3是哪个地方的做法", "2.3.3"),
+        ("四(二)4原文", "4.2.4"),
+        ("第五项第二条第一个做法", "5.2.1"),
+    ],
+)
+def test_a_practice_named_by_its_numbering_is_shown_in_full_with_its_source(stack, message, practice_id):
+    """A hotline agent types the list's numbering: the bot shows that practice's text and citation."""
+    replies = stack.rest(new_sender(), message)
+    practice = get_knowledge_base().practice(practice_id)
+    assert [c["id"] for c in practices_shown(replies)] == [practice_id]
+    said = texts(replies)
+    assert practice.region in said and practice.title in said and practice.citation in said
+    assert practice.text.split("。", 1)[1][:40] in said  # the body, not only the headline
+
+
+def test_numbering_right_after_a_list_names_the_practice_not_the_item_of_the_list(stack):
+    """After a list of three, "五（一）2" is 重庆's 工资专户 practice, not "item 2 of that list"."""
+    sender = new_sender()
+    shown = [c["id"] for c in practices_shown(stack.rest(sender, "考焊工证有补贴没"))]
+    assert shown and "5.1.2" not in shown
+    replies = stack.rest(sender, "五（一）2")
+    assert [c["id"] for c in practices_shown(replies)] == ["5.1.2"]
+    assert "重庆市" in texts(replies)
+
+
+def test_a_number_the_list_does_not_have_is_said_so(stack):
+    replies = stack.rest(new_sender(), "九（一）1")
+    assert not practices_shown(replies)
+    assert "清单里没有这个编号" in texts(replies)
+
+
+@pytest.mark.parametrize(
+    "message, guidance",
+    [
+        ("二建报名时间是什么时候", "人事考试"),
+        ("安全员C证怎么考", "住房和城乡建设"),
+        ("建筑企业资质怎么升级", "住建部门"),
+        ("评中级职称要什么条件", "职称评审"),
+        ("社保一个月交多少钱", "社会保险经办机构"),
+        ("公积金怎么提取", "12329"),
+    ],
+)
+def test_an_off_list_question_cites_nothing_and_says_who_handles_it(stack, message, guidance):
+    """The list does not cover it: the bot says so, cites nothing, and points to who handles it,
+    labelled as general guidance."""
+    replies = stack.rest(new_sender(), message)
+    assert not practices_shown(replies)
+    said = texts(replies)
+    assert "清单里没有讲到" in said and "通用提示，不是清单内容" in said and guidance in said
+
+
+@pytest.mark.parametrize("message", ["干工地太累了", "想家了", "谢谢你", "你好"])
+def test_chit_chat_and_feelings_are_never_answered_with_a_citation(stack, message):
+    replies = stack.rest(new_sender(), message)
+    assert replies and not practices_shown(replies)
+
+
+@pytest.mark.parametrize(
+    "message, section",
+    [
+        ("云建宝怎么用", "2.1.1"),  # a platform the list names
+        ("工地受伤没合同怎么赔", "5.2"),  # the mediation committee takes 工伤鉴定 disputes
+        ("活儿太难找了", "2.1.3"),  # a statement about finding work: 桂建通's 招工找活
+    ],
+)
+def test_questions_the_classifier_used_to_throw_away_reach_their_practice(stack, message, section):
+    cited = [c["id"] for c in practices_shown(stack.rest(new_sender(), message))]
+    assert any(i == section or i.startswith(section + ".") for i in cited[:3]), cited
+
+
+def test_a_place_follow_up_agrees_with_the_search_and_a_remembered_place_is_said(stack):
+    """After 电工证补贴, "那广东呢" shows 深圳's practice (as `bot search --region 广东` does); a later
+    question without a place says which place it was answered for."""
+    sender = new_sender()
+    assert practices_shown(stack.rest(sender, "电工证有没有补贴"))
+    guangdong = stack.rest(sender, "那广东呢")
+    cards = practices_shown(guangdong)
+    assert cards[0]["province"] == "广东省" and "清单里暂时没有" not in texts(guangdong)
+    later = stack.rest(sender, "包工头欠钱不给咋办")
+    assert "按广东省查的" in texts(later)
+    assert practices_shown(later)[0]["province"] == "广东省"
+
+
+def test_the_places_of_the_whole_list_are_listed_when_asked(stack):
+    """"清单里都有哪些地方" after a topic lists every province of the list, not only the topic's."""
+    sender = new_sender()
+    stack.rest(sender, "包工头欠钱不给咋办")
+    said = texts(stack.rest(sender, "清单里都有哪些地方"))
+    provinces = {p.province for p in get_knowledge_base().practices()}
+    assert all(province in said for province in provinces)
