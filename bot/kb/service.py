@@ -90,11 +90,15 @@ class KnowledgeBase:
 
     def practice(self, practice_id: str) -> Optional[Practice]:
         """The practice with this id ("5.1.2") or named by this reference ("五（一）2", "第五项第一条第二个")."""
+        from bot.kb.citations import find_references
+
         key = (practice_id or "").strip() if isinstance(practice_id, str) else ""
         found = self._by_id.get(key)
         if found is None:
-            referenced = self.referenced(key)
-            found = referenced[0] if len(referenced) == 1 else None
+            # The whole key must be one reference: "五（一）2" is a citation, "5.1.2'--" is not.
+            references = find_references(key)
+            if len(references) == 1 and (references[0].start, references[0].end) == (0, len(key)):
+                found = self._by_id.get(references[0].practice_id)
         return found
 
     def referenced(self, text: str) -> tuple[Practice, ...]:

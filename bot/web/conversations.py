@@ -21,12 +21,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.vocabulary import (  # (names shared with the actions, checked against domain.yml)
+    FALLBACK_INTENT,
+    NOT_ANSWERED_RESPONSES,
+    OUT_OF_SCOPE_INTENT,
+    SLOT_HANDOFF,
+    UNCOVERED_INTENT,
+)
+
 logger = logging.getLogger(__name__)
 
 HANDOFF_INTENT = "request_human"
-HANDOFF_SLOT = "handoff_requested"
-UNANSWERED_INTENTS = ("nlu_fallback", "out_of_scope", "ask_uncovered")
-NOT_FOUND_PREFIX = "utter_practice_not_found"  # and its variants, e.g. ..._in_region
+HANDOFF_SLOT = SLOT_HANDOFF
+UNANSWERED_INTENTS = (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT, UNCOVERED_INTENT)
 FALLBACK_ACTION = "action_default_fallback"
 FEEDBACK_INTENTS = {"feedback_useful": "useful", "feedback_useless": "useless"}
 PLACE_ENTITY = "place"
@@ -256,16 +263,15 @@ class ConversationStore:
         )
 
     def unanswered(self, limit: int = 100) -> list[Unanswered]:
-        """User messages that fell back, were out of scope, or got "not found", newest first."""
+        """User messages that fell back, were out of scope, or were answered with nothing found or an
+        honest refusal (the responses of ``bot.vocabulary.NOT_ANSWERED_RESPONSES``), newest first."""
         senders = sa.select(_events.c.sender_id).where(
             sa.or_(
                 _events.c.intent_name.in_(UNANSWERED_INTENTS),
+                sa.and_(_events.c.type_name == "action", _events.c.action_name == FALLBACK_ACTION),
                 sa.and_(
-                    _events.c.type_name == "action",
-                    sa.or_(
-                        _events.c.action_name.startswith(NOT_FOUND_PREFIX, autoescape=True),
-                        _events.c.action_name == FALLBACK_ACTION,
-                    ),
+                    _events.c.type_name == "bot",
+                    sa.or_(*(_events.c.data.contains(name, autoescape=True) for name in NOT_ANSWERED_RESPONSES)),
                 ),
             )
         )
@@ -279,9 +285,14 @@ class ConversationStore:
                 if row.intent_name in UNANSWERED_INTENTS:
                     item = _unanswered(row, row.intent_name)
                     found.setdefault((item.sender_id, item.text, item.timestamp), item)
-            elif row.type_name == "action" and _not_found(row.action_name) and last_user is not None:
+            elif row.type_name == "action" and row.action_name == FALLBACK_ACTION and last_user is not None:
                 item = _unanswered(last_user, row.action_name)
                 found.setdefault((item.sender_id, item.text, item.timestamp), item)
+            elif row.type_name == "bot" and last_user is not None:
+                response = _response_name(_data(row))
+                if response in NOT_ANSWERED_RESPONSES:
+                    item = _unanswered(last_user, response)
+                    found.setdefault((item.sender_id, item.text, item.timestamp), item)
         return sorted(found.values(), key=lambda u: u.timestamp, reverse=True)[:limit]
 
     def feedback(self, limit: int = 100) -> list[Feedback]:
@@ -335,8 +346,11 @@ class ConversationStore:
         )
 
 
-def _not_found(action: Optional[str]) -> bool:
-    return bool(action) and (action.startswith(NOT_FOUND_PREFIX) or action == FALLBACK_ACTION)
+def _response_name(event: dict[str, Any]) -> Optional[str]:
+    """The domain response a bot message was made from (Rasa records it as metadata.utter_action)."""
+    metadata = event.get("metadata") or {}
+    name = metadata.get("utter_action") if isinstance(metadata, dict) else None
+    return str(name) if name else None
 
 
 def _unanswered(row: Any, reason: str) -> Unanswered:

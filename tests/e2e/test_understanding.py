@@ -105,3 +105,18 @@ def test_the_places_of_the_whole_list_are_listed_when_asked(stack):
     said = texts(stack.rest(sender, "清单里都有哪些地方"))
     provinces = {p.province for p in get_knowledge_base().practices()}
     assert all(province in said for province in provinces)
+
+
+def test_an_honest_refusal_reaches_the_editors_list_of_unanswered_questions(stack):
+    """What the bot could not answer (read from the real tracker store) is listed for the editors, with
+    the response it got: the names come from bot.vocabulary, shared with the actions."""
+    from bot.config import Settings
+    from bot.web.conversations import ConversationStore
+
+    sender = new_sender()
+    stack.rest(sender, "公积金怎么提取")
+    stack.rest(sender, "这个月的彩票号码是多少")
+    items = ConversationStore(Settings(var_dir=stack.var_dir).tracker_url).unanswered()
+    reasons = {i.text: i.reason for i in items if i.sender_id == sender}
+    assert reasons.get("公积金怎么提取") in ("utter_uncovered", "ask_uncovered")
+    assert "这个月的彩票号码是多少" in reasons

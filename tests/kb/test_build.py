@@ -120,6 +120,14 @@ def test_cli_search_returns_ranked_hits_with_region_match(db_url):
     assert len(hits) <= 3
 
 
+@pytest.mark.parametrize("reference", ["五（一）2", "五(一)2", "5.1.2", "第五项第一条第二个"])
+def test_cli_shows_a_practice_named_by_its_citation(db_url, reference):
+    """`python -m bot practice 五（一）2` prints 重庆's 工资专户 practice, as 5.1.2 does."""
+    result = cli("practice", reference, "--json", db_url=db_url)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == "5.1.2"
+
+
 def test_cli_shows_one_practice_with_its_source(db_url):
     result = cli("practice", "5.1.3", db_url=db_url)
     assert result.returncode == 0

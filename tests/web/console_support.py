@@ -19,7 +19,8 @@ HOUR = 3600.0
 HTML_ATTACK = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 # Conversations as the assistant stores them: (sender, hours ago, events).
-# Each event: ("user", text, intent, places) | ("bot", text, cited ids) | ("action", name) | ("slot", name, value)
+# Each event: ("user", text, intent, places) | ("bot", text, cited ids) | ("reply", text, response name)
+# | ("action", name) | ("slot", name, value)
 CONVERSATIONS: tuple[tuple[str, float, tuple[tuple[Any, ...], ...]], ...] = (
     ("worker-old-handoff", 30.0, (
         ("user", "工地要刷脸吗", "ask_real_name", ()),
@@ -41,7 +42,7 @@ CONVERSATIONS: tuple[tuple[str, float, tuple[tuple[Any, ...], ...]], ...] = (
         ("user", "今天天气怎么样", "out_of_scope", ()),
         ("action", "utter_out_of_scope"),
         ("user", "焊工证补贴多少钱", "ask_subsidy", ("芜湖",)),
-        ("action", "utter_practice_not_found"),
+        ("reply", "清单里没有找到和这个问题对得上的做法。", "utter_no_practice_found"),
         ("user", "社保断缴了怎么补", "ask_uncovered", ()),
     )),
     ("worker-feedback", 1.0, (
@@ -70,6 +71,9 @@ def _event(kind: str, when: float, *args: Any) -> Any:
         text, cited = args
         data = {"custom": {"practices": [{"id": pid} for pid in cited]}} if cited else {}
         return BotUttered(text, data=data, timestamp=when)
+    if kind == "reply":  # a domain response, named in metadata as Rasa records it
+        text, response = args
+        return BotUttered(text, metadata={"utter_action": response}, timestamp=when)
     if kind == "action":
         return ActionExecuted(args[0], timestamp=when)
     return SlotSet(args[0], args[1], timestamp=when)

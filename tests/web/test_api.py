@@ -47,6 +47,19 @@ def test_a_worker_question_with_a_place_lists_that_place_first(base):
                                     "document", "score", "region_match"}
 
 
+@pytest.mark.parametrize("q", ["五（一）2", "五(一)2", "5.1.2", "清单五（一）2讲的是什么", "第五项第一条第二个"])
+def test_a_search_by_the_list_numbering_puts_that_practice_first(base, q):
+    """An agent types the citation: 重庆's 工资专户 practice is the first hit, in every form."""
+    hits = get(base, "/api/search", params={"q": q}).json()["hits"]
+    assert hits[0]["id"] == "5.1.2" and hits[0]["citation"] == "五（一）2"
+
+
+@pytest.mark.parametrize("reference", ["5.1.2", "五（一）2", "第五项第一条第二个"])
+def test_a_practice_is_fetched_by_id_or_citation(base, reference):
+    body = get(base, f"/api/practices/{reference}").json()
+    assert body["id"] == "5.1.2" and body["region"] == "重庆市"
+
+
 def test_a_practice_in_the_city_asked_about_is_marked_exact(base):
     """实名制 for a caller in 广州: 广州's own practice comes first, marked 本地 (exact)."""
     hits = get(base, "/api/search", params={"q": "实名制", "region": "广州"}).json()["hits"]
@@ -221,7 +234,7 @@ def test_unanswered_lists_fallbacks_out_of_scope_and_not_found(base):
     assert reasons == {
         HTML_ATTACK: "nlu_fallback",
         "今天天气怎么样": "out_of_scope",
-        "焊工证补贴多少钱": "utter_practice_not_found",
+        "焊工证补贴多少钱": "utter_no_practice_found",
         "社保断缴了怎么补": "ask_uncovered",
     }
 
