@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name, "").strip()
+def environment_value(name: str, default: str = "", environ: Optional[Mapping[str, str]] = None) -> str:
+    """One environment variable, stripped; ``default`` when unset or blank. The only reader of the
+    environment (channels read their optional credentials through it too)."""
+    value = str((os.environ if environ is None else environ).get(name, "") or "").strip()
     return value or default
 
 
@@ -20,25 +23,48 @@ def _sqlite_url(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """Runtime settings, each overridable by an environment variable."""
+    """Runtime settings. ``Settings()`` holds the laptop defaults; :meth:`from_environment` reads
+    each one's environment variable (``get_settings()`` does so once per process)."""
 
     root: Path = ROOT
-    var_dir: Path = field(default_factory=lambda: Path(_env("VAR_DIR", str(ROOT / "var"))))
-    sources_dir: Path = field(default_factory=lambda: Path(_env("SOURCES_DIR", str(ROOT / "data" / "sources"))))
-    database_url: str = field(
-        default_factory=lambda: _env("DATABASE_URL", _sqlite_url(ROOT / "data" / "practices.db"))
-    )
-    tracker_db_url: str = field(default_factory=lambda: _env("TRACKER_DB_URL", ""))
-    redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
-    rasa_port: int = field(default_factory=lambda: int(_env("RASA_PORT", "5005")))
-    action_port: int = field(default_factory=lambda: int(_env("ACTION_PORT", "5055")))
-    web_port: int = field(default_factory=lambda: int(_env("WEB_PORT", "8000")))
-    rasa_url: str = field(default_factory=lambda: _env("RASA_URL", ""))
-    rasa_token: str = field(default_factory=lambda: _env("RASA_TOKEN", ""))  # enables Rasa's HTTP API
-    console_token: str = field(default_factory=lambda: _env("CONSOLE_TOKEN", ""))
-    cors_origins: tuple[str, ...] = field(
-        default_factory=lambda: tuple(o for o in _env("CORS_ORIGINS", "").split(",") if o.strip())
-    )
+    var_dir: Path = ROOT / "var"
+    sources_dir: Path = ROOT / "data" / "sources"
+    database_url: str = _sqlite_url(ROOT / "data" / "practices.db")
+    tracker_db_url: str = ""
+    redis_url: str = ""
+    rasa_port: int = 5005
+    action_port: int = 5055
+    web_port: int = 8000
+    rasa_url: str = ""
+    rasa_token: str = ""  # enables Rasa's HTTP API
+    console_token: str = ""
+    cors_origins: tuple[str, ...] = ()
+    action_endpoint: str = ""  # the action server's webhook, when not on this machine's ACTION_PORT
+
+    @classmethod
+    def from_environment(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":
+        """The settings of an environment (this process's by default), with ``overrides`` on top."""
+        default = cls()
+
+        def get(name: str, value: Any) -> str:
+            return environment_value(name, str(value), environ)
+
+        read = cls(
+            var_dir=Path(get("VAR_DIR", default.var_dir)),
+            sources_dir=Path(get("SOURCES_DIR", default.sources_dir)),
+            database_url=get("DATABASE_URL", default.database_url),
+            tracker_db_url=get("TRACKER_DB_URL", ""),
+            redis_url=get("REDIS_URL", ""),
+            rasa_port=int(get("RASA_PORT", default.rasa_port)),
+            action_port=int(get("ACTION_PORT", default.action_port)),
+            web_port=int(get("WEB_PORT", default.web_port)),
+            rasa_url=get("RASA_URL", ""),
+            rasa_token=get("RASA_TOKEN", ""),
+            console_token=get("CONSOLE_TOKEN", ""),
+            cors_origins=tuple(o.strip() for o in get("CORS_ORIGINS", "").split(",") if o.strip()),
+            action_endpoint=get("ACTION_ENDPOINT_URL", ""),
+        )
+        return replace(read, **overrides)
 
     @property
     def tracker_url(self) -> str:
@@ -47,7 +73,7 @@ class Settings:
 
     @property
     def action_endpoint_url(self) -> str:
-        return _env("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{self.action_port}/webhook")
+        return self.action_endpoint or f"http://127.0.0.1:{self.action_port}/webhook"
 
     @property
     def rasa_base_url(self) -> str:
@@ -57,4 +83,4 @@ class Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Settings read once per process."""
-    return Settings()
+    return Settings.from_environment()

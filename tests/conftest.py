@@ -44,7 +44,7 @@ def postgres_url(tmp_path_factory):
     import shutil
     import tempfile
 
-    from tests.servers import postgres_server
+    from tests.support.servers import postgres_server
 
     # Not under pytest's tmp dir: that is private to root, and PostgreSQL runs as its own user.
     workdir = Path(tempfile.mkdtemp(prefix="kb-postgres-"))
@@ -58,7 +58,7 @@ def postgres_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """A real Redis server started for this test run."""
-    from tests.servers import redis_server
+    from tests.support.servers import redis_server
 
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
@@ -68,11 +68,29 @@ def redis_url(tmp_path_factory):
 def stack(tmp_path_factory):
     """The real Rasa server and action server with the project's trained model (one per test run)."""
     from tests.channels.conftest import AES_KEY, APP_ID, TOKEN
-    from tests.servers import free_port
-    from tests.stack import running_stack
+    from tests.support.servers import free_port
+    from tests.support.stack import running_stack
 
     wechat = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APP_ID, "WECHAT_ENCODING_AES_KEY": AES_KEY}
     # Rasa lets the chat page of a web app on this port in (--cors); tests/web starts it there.
     web = {"WEB_PORT": str(free_port())}
     with running_stack(tmp_path_factory.mktemp("stack"), **wechat, **web) as running:
         yield running
+
+
+# ---- the fast lane: `make test-fast` runs what needs no trained model, no server, no browser ----
+# Tests that take one of these fixtures start the real Rasa and action servers or a database server.
+SERVER_FIXTURES = frozenset({"stack", "servers", "postgres_url", "redis_url", "served", "instances"})
+# Modules whose tests drive Chromium, run `rasa test` on the model, or start `make run` themselves.
+SLOW_MODULES = frozenset({"test_chat_browser.py", "test_console_browser.py", "test_rasa_test.py",
+                          "test_startup.py", "test_resilience.py"})
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: needs the trained model, a real server or a browser (not in make test-fast)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())) or item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import os
 import time
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
@@ -23,6 +22,7 @@ from wechatpy.exceptions import InvalidSignatureException
 
 from bot.channels.dispatch import Incoming, ReplyDispatcher
 from bot.channels.reply import ChannelTexts, texts_from_responses, xml_safe
+from bot.config import environment_value
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def setting(credentials: Optional[Mapping[str, Any]], key: str, variable: str, d
     """
     value = (credentials or {}).get(key)
     if value is None or str(value).strip() == "":
-        value = os.environ.get(variable, "")
+        value = environment_value(variable)
     return str(value).strip() or default
 
 

@@ -20,8 +20,8 @@ from typing import Any, Awaitable, Callable, Mapping, Optional
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.channels.memory import TTLCache
+from bot.channels.privacy import mask
 from bot.channels.reply import ChannelTexts, asks_for_more, choice_payload, compose_reply, paginate
-from bot.privacy import mask
 
 logger = logging.getLogger(__name__)
 

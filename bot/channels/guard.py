@@ -4,7 +4,7 @@
 channel. For each user message it
 
 1. masks identity card, mobile and bank card numbers in the text
-   (:func:`bot.privacy.mask`), before Rasa parses, stores or logs anything,
+   (:func:`bot.channels.privacy.mask`), before Rasa parses, stores or logs anything,
    and hands an empty or blank message to Rasa as the fallback intent (so the
    user is asked to rephrase);
 2. runs Rasa's turn with a deadline (8 s by default);
@@ -18,7 +18,7 @@ stored in the tracker (and, on socket.io, the late answer still reaches the
 user). Rasa 3.6 waits up to 300 s for the action server and has no setting to
 shorten that, so this deadline is the bound the user sees.
 
-:func:`cache_action_response_validation` removes the largest cost the profile
+`bot.running.rasa_patches` removes the largest cost the profile
 showed in a turn that calls the action server (see `docs/benchmarks.md`).
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot.privacy import mask_optional
+from bot.channels.privacy import mask_optional
 
 logger = logging.getLogger(__name__)
 
@@ -161,37 +161,3 @@ def apology_messages() -> list[dict[str, Any]]:
             return [message]
     logger.error("%s defines none of %s", path, ", ".join(APOLOGY_RESPONSES))
     return []
-
-
-def cache_action_response_validation() -> bool:
-    """Makes Rasa validate action server responses with one prepared validator.
-
-    Rasa 3.6 checks every action server response with ``jsonschema.validate``, which
-    re-checks the schema itself and builds a new validator on each call: about 18 ms
-    of the Rasa server's CPU per action call, as much as a whole rule-answered turn
-    (`make bench --profile`). The prepared validator accepts and refuses exactly the
-    same responses; a refused one is handed to Rasa's own check, so its error is
-    unchanged. Called by our channels when Rasa creates them (once per server).
-
-    Returns:
-        Whether Rasa's check is now the prepared one (False if this Rasa has no such check).
-    """
-    import jsonschema
-    from rasa.core.actions.action import RemoteAction
-
-    original = getattr(RemoteAction, "_validate_action_result", None)
-    if original is None or not hasattr(RemoteAction, "action_response_format_spec"):
-        return False
-    if getattr(original, "prepared", False):
-        return True
-    schema = RemoteAction.action_response_format_spec()
-    validator_class = jsonschema.validators.validator_for(schema)
-    validator_class.check_schema(schema)
-    validator = validator_class(schema)
-
-    def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-        return True if validator.is_valid(result) else original(self, result)
-
-    validate_action_result.prepared = True  # type: ignore[attr-defined]
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
-    return True

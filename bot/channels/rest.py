@@ -14,8 +14,8 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 from sanic.request import Request
 
-from bot.channels.guard import DEFAULT_DEADLINE_SECONDS, ReplyGuard, cache_action_response_validation
-from bot.privacy import mask_optional
+from bot.channels.guard import DEFAULT_DEADLINE_SECONDS, ReplyGuard
+from bot.channels.privacy import mask_optional
 
 
 class MaskedRestInput(RestInput):
@@ -36,7 +36,6 @@ class MaskedRestInput(RestInput):
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
         """`reply_deadline` (seconds) may be set in credentials.yml."""
         deadline = float((credentials or {}).get("reply_deadline") or DEFAULT_DEADLINE_SECONDS)
-        cache_action_response_validation()
         return cls(ReplyGuard(deadline=deadline))
 
     def _extract_message(self, req: Request) -> Optional[str]:

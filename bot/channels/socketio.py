@@ -25,8 +25,8 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from bot.channels.guard import DEFAULT_DEADLINE_SECONDS, ReplyGuard, cache_action_response_validation
-from bot.privacy import mask
+from bot.channels.guard import DEFAULT_DEADLINE_SECONDS, ReplyGuard
+from bot.channels.privacy import mask
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,6 @@ class MaskedSocketIOInput(SocketIOInput):
         channel = super().from_credentials(credentials)
         deadline = float(credentials.get("reply_deadline") or DEFAULT_DEADLINE_SECONDS)
         channel.guard = ReplyGuard(deadline=deadline)  # type: ignore[attr-defined]
-        cache_action_response_validation()
         return channel
 
     def get_output_channel(self) -> Optional[OutputChannel]:

@@ -205,27 +205,3 @@ def find_places(text: str) -> list[PlaceMention]:
         else:
             mentions.append(PlaceMention(start, end, text[start:end], place))
     return mentions
-
-
-def benchmark(rounds: int = 1000) -> dict[str, float]:
-    """Warm latency of `find_places` over short chat messages, in milliseconds."""
-    import random
-    import time
-
-    messages = ["我在东莞", "那广东呢", "和县有啥做法", "呼和浩特的工地", "四川叙永", "包工头欠钱不给咋办",
-                "工地要刷脸吗", "重庆市拖欠工资怎么办", "考个焊工证有补贴没", "安徽和县的培训基地"]
-    rng = random.Random(0)
-    sample = [rng.choice(messages) + rng.choice(["", "吗", "呢", "？"]) for _ in range(rounds)]
-    for message in messages:
-        find_places(message)  # warm: pipeline built, caches filled
-    timings = []
-    for message in sample:
-        start = time.perf_counter()
-        find_places(message)
-        timings.append((time.perf_counter() - start) * 1000)
-    timings.sort()
-    return {"n": rounds, "p50_ms": round(timings[rounds // 2], 3), "p95_ms": round(timings[int(rounds * 0.95)], 3)}
-
-
-if __name__ == "__main__":
-    print(benchmark())

@@ -44,7 +44,7 @@ TYPO_WEIGHT = 0.8
 # best score. Small talk (你好, 今天天气怎么样, 工地好热啊) scores 0 once stop words and
 # generic words are gone; a single on-topic word scores 1.3 (培训, the commonest
 # concept) to 4 (比赛); the relative cut drops the long tail of one-word overlaps.
-# Set on tests/kb/search_queries.yml and the off-topic cases of tests/kb/test_search.py.
+# Set on data/measure/search_queries.yml and the off-topic cases of tests/kb/test_search.py.
 MIN_SCORE = 1.0
 # How much more a practice of the question's known topic counts (see `search(prefer=…)`): a long
 # message's many ordinary words must not outweigh what it is about.

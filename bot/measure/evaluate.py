@@ -133,10 +133,10 @@ def wait_until_answering(rasa_url: str, timeout: float = START_TIMEOUT) -> None:
 def served_outcome(system: str, model: Path, questions: Sequence[Question],
                    log: Callable[[str], None]) -> Outcome:
     """Start the real servers with ``model`` and send every question over REST."""
-    from bot.benchmarks.servers import running_servers
+    from bot.running.launcher import running_servers
 
     outcome = Outcome(system)
-    with running_servers(VAR_DIR / model.stem.split(".")[0], model) as servers:
+    with running_servers(VAR_DIR / model.stem.split(".")[0], model, ready_timeout=START_TIMEOUT) as servers:
         wait_until_answering(servers.rasa_url)
         for number, question in enumerate(questions, start=1):
             outcome.replies.append((question, ask(servers.rasa_url, question.text)))

@@ -1,4 +1,4 @@
-"""Fixtures for action tests (the helpers that build trackers live in ``tests.actions.chat``)."""
+"""Fixtures for action tests (the helpers that build trackers live in ``tests.support.chat``)."""
 from __future__ import annotations
 
 from typing import Any

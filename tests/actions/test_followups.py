@@ -10,7 +10,7 @@ from actions.practices import (
     ActionShowMore,
     ActionShowSource,
 )
-from tests.actions.chat import Reply, entity, follow_up, make_tracker, run
+from tests.support.chat import Reply, entity, follow_up, make_tracker, run
 
 DOCUMENT = "培育新时代建筑产业工人可复制经验做法清单（第一批）"
 

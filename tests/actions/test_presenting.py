@@ -7,7 +7,7 @@ import pytest
 
 from actions.practices import ActionSearchPractices
 from actions.presenting import has_figure, key_fact, shorten
-from tests.actions.chat import make_tracker, run
+from tests.support.chat import make_tracker, run
 
 
 @pytest.mark.parametrize(

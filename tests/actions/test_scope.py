@@ -6,7 +6,7 @@ import pytest
 from actions.feedback import ActionRecordFeedback
 from actions.handoff import ActionRequestHuman
 from actions.practices import ActionSearchPractices
-from tests.actions.chat import make_tracker, run
+from tests.support.chat import make_tracker, run
 
 
 @pytest.mark.parametrize(

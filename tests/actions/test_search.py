@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from actions.practices import ActionSearchPractices
-from tests.actions.chat import entity, make_tracker, run
+from tests.support.chat import entity, make_tracker, run
 
 # text, intent, (place mention, official name) or None, a practice that must be cited, its place label
 TOPIC_CASES = [

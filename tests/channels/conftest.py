@@ -13,7 +13,7 @@ from wechatpy.utils import WeChatSigner, random_string
 
 from bot.channels.reply import ChannelTexts, texts_from_responses
 from bot.channels.wechat import WeChatInput, WeChatSettings
-from tests.channels.harness import Servers, StubBot
+from tests.support.wechat import Servers, StubBot
 
 TOKEN = "test-token"
 APP_ID = "wx1234567890abcdef"

@@ -10,7 +10,7 @@ from bot.channels.reply import RESPONSE_NAMES
 from bot.channels.wechat import WeChatInput
 from bot.config import ROOT
 from tests.channels.conftest import AES_KEY
-from tests.channels.harness import Servers
+from tests.support.wechat import Servers
 
 CHANNEL_VARIABLES = [
     "WECHAT_TOKEN", "WECHAT_APPID", "WECHAT_ENCODING_AES_KEY", "WECHAT_APPSECRET", "WECHAT_API_BASE",

@@ -13,7 +13,7 @@ from wechatpy.utils import random_string
 
 from bot.channels.wecom import WeComInput, WeComSettings
 from tests.channels.conftest import AES_KEY, sign
-from tests.channels.harness import Servers
+from tests.support.wechat import Servers
 
 CORP_ID = "ww0123456789abcdef"
 TOKEN = "wecom-token"

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from bot.config import ROOT
-from tests.stack import MODEL
+from tests.support.stack import MODEL
 
 
 def test_every_held_out_story_is_followed(tmp_path):

@@ -1,19 +1,19 @@
 """Search finds what workers mean: colloquial questions, places, paging, junk input.
 
-The table of questions is tests/kb/search_queries.yml (also timed by `make bench-kb`).
+The table of questions is data/measure/search_queries.yml (also timed by `make bench-kb`).
 """
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 import yaml
 
+from bot.config import ROOT
 from bot.kb.search import PracticeIndex, SearchResult, load_synonyms
 from bot.kb.types import REGION_EXACT, REGION_NONE, REGION_PROVINCE
 
-QUERY_TABLE = Path(__file__).with_name("search_queries.yml")
+QUERY_TABLE = ROOT / "data" / "measure" / "search_queries.yml"
 QUERIES = yaml.safe_load(QUERY_TABLE.read_text(encoding="utf-8"))["queries"]
 MATCH_RANK = {REGION_EXACT: 0, REGION_PROVINCE: 1, REGION_NONE: 2}
 

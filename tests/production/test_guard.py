@@ -93,7 +93,7 @@ def test_action_responses_are_checked_as_strictly_with_the_prepared_validator() 
     import jsonschema
     from rasa.core.actions.action import RemoteAction
 
-    from bot.channels.guard import cache_action_response_validation
+    from bot.running.rasa_patches import cache_action_response_validation
 
     assert cache_action_response_validation()
     action = RemoteAction("action_search_practices", None)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.config import ROOT
-from tests.production.clients import rest_turn, socketio_turns
+from tests.support.clients import rest_turn, socketio_turns
 
 ID_CARD = "110105199001011234"
 ID_CARD_X = "11010519900101123X"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.privacy import contains_sensitive, mask, mask_optional
+from bot.channels.privacy import contains_sensitive, mask, mask_optional
 
 MASKED = [
     # (what the worker typed, what is stored)

@@ -1,6 +1,6 @@
 """Nothing lost: a restart keeps the conversation; a dead or hanging action server gives an apology, then recovers.
 
-Runs the assistant the way `make run` does (`python -m bot.serve`), so the
+Runs the assistant the way `make run` does (`python -m bot.running.serve`), so the
 supervisor's restarts are what is tested.
 """
 from __future__ import annotations
@@ -13,9 +13,9 @@ import time
 import pytest
 
 from bot.channels.guard import DEFAULT_DEADLINE_SECONDS, apology_messages
-from tests.production.clients import cited, rest_turn, texts, wait_until
-from tests.production.served import ServedAssistant
-from tests.stack import wait_for_http
+from tests.support.clients import cited, rest_turn, texts, wait_until
+from tests.support.served import ServedAssistant
+from tests.support.stack import wait_for_http
 
 TOPIC_QUESTION = "工地要刷脸吗"  # real-name management: the search names practices
 RESTART_TIMEOUT = 120
@@ -58,7 +58,7 @@ def test_a_restart_mid_conversation_keeps_the_topic(served) -> None:
 
 def test_a_killed_action_server_gives_an_apology_then_is_restarted(served) -> None:
     """The action server dies: the user gets the apology at once; the supervisor restarts it and answers resume."""
-    os.kill(served.child("bot.action_server"), signal.SIGKILL)
+    os.kill(served.child("bot.running.action_server"), signal.SIGKILL)
     started = time.monotonic()
     status, answer = rest_turn(served.rasa_url, "killed-1", TOPIC_QUESTION)
     assert status == 200
@@ -72,7 +72,7 @@ def test_a_killed_action_server_gives_an_apology_then_is_restarted(served) -> No
 def test_a_hanging_action_server_gives_an_apology_within_the_deadline(served) -> None:
     """The action server accepts requests and never answers: the apology comes at the deadline; once a
     working action server is back, the next message is answered."""
-    os.kill(served.child("bot.action_server"), signal.SIGKILL)
+    os.kill(served.child("bot.running.action_server"), signal.SIGKILL)
     wait_until(lambda: not action_server_up(served), 10, interval=0.1)
     hanging = socket.socket()
     hanging.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -5,14 +5,12 @@ Both started by the test run, as `make run` would with TRACKER_DB_URL and REDIS_
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 
 import pytest
 
 from bot.channels.guard import apology_messages
-from bot.runtime import RASA_ENVIRONMENT
-from tests.production.clients import cited, rest_turn, texts
-from tests.stack import action_server, rasa_server, stack_env
+from tests.support.clients import cited, rest_turn, texts
+from tests.support.stack import running_stack
 
 SCRIPTS = [
     # four turns each; the later turns only make sense with the earlier ones remembered
@@ -29,10 +27,8 @@ SENDERS = 20
 def instances(tmp_path_factory, postgres_url, redis_url):
     """Two Rasa servers on different ports, one action server, one PostgreSQL, one Redis."""
     var_dir = tmp_path_factory.mktemp("scale-out")
-    env = stack_env(var_dir, TRACKER_DB_URL=postgres_url, REDIS_URL=redis_url, **RASA_ENVIRONMENT)
-    with ExitStack() as stack:
-        action_url = stack.enter_context(action_server(var_dir, env))
-        yield [stack.enter_context(rasa_server(var_dir, env, action_url)) for _ in range(2)]
+    with running_stack(var_dir, instances=2, TRACKER_DB_URL=postgres_url, REDIS_URL=redis_url) as stack:
+        yield list(stack.rasa_urls)
 
 
 def transcript(answers) -> list[tuple]:

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from bot.config import ROOT
-from tests.servers import free_port
+from tests.support.servers import free_port
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
 
 
 def serve(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    """Runs `python -m bot.serve` with free ports and runtime state under tmp_path."""
+    """Runs `python -m bot.running.serve` with free ports and runtime state under tmp_path."""
     import os
 
     full_env = {
@@ -24,7 +24,7 @@ def serve(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess
         "TRACKER_DB_URL": "", "REDIS_URL": "",
     }
     full_env.update(env)
-    return subprocess.run([sys.executable, "-m", "bot.serve", *args], cwd=ROOT, env=full_env,
+    return subprocess.run([sys.executable, "-m", "bot.running.serve", *args], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, timeout=120)
 
 

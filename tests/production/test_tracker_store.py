@@ -1,4 +1,4 @@
-"""The tracker store Rasa runs with (`bot.tracker_store`): conversations kept as with Rasa's own SQL store."""
+"""The tracker store Rasa runs with (`bot.running.tracker_store`): conversations kept as with Rasa's own SQL store."""
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +14,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.config import ROOT
-from bot.runtime import tracker_store_config
-from bot.tracker_store import TunedSQLTrackerStore, cache_event_classes
+from bot.running.rasa_server import tracker_store_config
+from bot.running.rasa_patches import cache_event_classes
+from bot.running.tracker_store import TunedSQLTrackerStore
 from bot.web.conversations import ConversationStore
 
 

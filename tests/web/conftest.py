@@ -6,8 +6,8 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.stack import Stack
-from tests.web.chat_support import ChatServers, chat_servers
+from tests.support.chat_page import ChatServers, chat_servers
+from tests.support.stack import Stack
 
 # A page on a busy 2-core CI machine can take longer than Playwright's 5 s default to update.
 expect.set_options(timeout=15_000)

@@ -9,7 +9,7 @@ from bot.config import ROOT
 from bot.web.app import create_app
 from bot.web.catalog import highlight_terms
 from bot.web.templating import highlight
-from tests.web.console_support import HTML_ATTACK, TOKEN, console_server, seed_tracker_store
+from tests.support.console import HTML_ATTACK, TOKEN, console_server, seed_tracker_store
 
 STAFF = {"Authorization": f"Bearer {TOKEN}"}
 STAFF_ENDPOINTS = ["/api/handoffs", "/api/unanswered", "/api/feedback", "/api/stats", "/api/conversations/worker-handoff"]

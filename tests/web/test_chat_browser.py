@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from bot.config import ROOT
 from bot.web.chat import MAX_MESSAGE_CHARS, socket_target
-from tests.web.chat_support import (
+from tests.support.chat_page import (
     EMBED_APP,
     EMBED_PROVINCE,
     EMBED_REGION,

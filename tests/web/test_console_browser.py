@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bot.config import ROOT
-from tests.web.console_support import HTML_ATTACK, TOKEN, console_server, seed_tracker_store
+from tests.support.console import HTML_ATTACK, TOKEN, console_server, seed_tracker_store
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

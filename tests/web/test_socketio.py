@@ -20,7 +20,7 @@ from typing import Any, Optional
 import pytest
 import socketio
 
-from tests.web.chat_support import WAGE_TASK, domain_response, greeting_buttons, listed_practice
+from tests.support.chat_page import WAGE_TASK, domain_response, greeting_buttons, listed_practice
 
 QUIET_SECONDS = 1.0
 ANSWER_TIMEOUT = 20.0

@@ -33,7 +33,7 @@ class Child:
     def start(self, cwd: Path) -> None:
         import os
 
-        from bot.runtime import RASA_ENVIRONMENT
+        from bot.running.rasa_server import RASA_ENVIRONMENT
 
         self.process = subprocess.Popen(self.command, cwd=cwd, env={**os.environ, **RASA_ENVIRONMENT})
 
@@ -136,10 +136,11 @@ def _redact(url: str) -> str:
 
 def children(settings: Settings, model: Optional[Path] = None) -> list[Child]:
     python = sys.executable
-    from bot.runtime import rasa_command
+    from bot.running.action_server import action_server_command
+    from bot.running.rasa_server import rasa_command
 
     return [
-        Child("actions", [python, "-m", "bot.action_server", "--actions", "actions", "--port", str(settings.action_port)]),
+        Child("actions", action_server_command(settings.action_port)),
         Child("rasa", rasa_command(settings, model or model_path(settings))),
         Child("web", [python, "-m", "bot.web.app"]),
     ]
@@ -180,7 +181,7 @@ def supervise(procs: list[Child], root: Path) -> None:
 def main(argv: Optional[list[str]] = None) -> None:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m bot.serve", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.running.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="the trained model (default models/assistant.tar.gz)")
     args = parser.parse_args(argv)
     settings = get_settings()

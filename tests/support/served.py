@@ -1,4 +1,4 @@
-"""`make run`'s supervisor (`python -m bot.serve`) started for a test, with its children at hand."""
+"""`make run`'s supervisor (`python -m bot.running.serve`) started for a test, with its children at hand."""
 from __future__ import annotations
 
 import os
@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Optional
 
 from bot.config import ROOT
-from tests.servers import free_port
-from tests.stack import wait_for_http
+from tests.support.servers import free_port
+from tests.support.stack import wait_for_http
 
 START_TIMEOUT = 300
 
@@ -43,7 +43,7 @@ class ServedAssistant:
         env.pop("ACTION_ENDPOINT_URL", None)
         self.var_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.var_dir / "serve.log", "ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "bot.serve"], cwd=ROOT, env=env,
+        self.process = subprocess.Popen([sys.executable, "-m", "bot.running.serve"], cwd=ROOT, env=env,
                                         stdout=log, stderr=subprocess.STDOUT)
         log.close()
         wait_for_http(self.action_health, START_TIMEOUT)

@@ -1,4 +1,4 @@
-"""Search latency and hit@3 in a warm process: `python -m bot.kb.bench` (`make bench-kb`).
+"""Search latency and hit@3 in a warm process: `python -m bot.measure.search_bench` (`make bench-kb`).
 
 Parses the list documents in `data/sources/`, builds the search index, warms it
 (jieba, the place recognizer, the Traditional→Simplified tables), then times every
@@ -20,7 +20,7 @@ import yaml
 from bot.config import ROOT
 from bot.measure.metrics import percentile
 
-QUERY_TABLE = ROOT / "tests" / "kb" / "search_queries.yml"
+QUERY_TABLE = ROOT / "data" / "measure" / "search_queries.yml"
 TARGET_P95_MS = 5.0
 
 

@@ -138,7 +138,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`python -m bot.bench`); every figure below is from the run of "
+        "Written by `make bench` (`python -m bot.measure.bench`); every figure below is from the run of "
         f"{results['started']} on {machine['cpus']} CPU cores ({machine['platform']}, Python {machine['python']}). "
         "The Rasa server and the action server run as `make run` starts them (SQL tracker store on SQLite "
         "under a fresh var dir, no Redis); the load generator runs on the same cores. The machine is shared: "
@@ -170,7 +170,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         f"{results['cold_start_s']:.1f} s |",
         f"| NLU parse (`/model/parse` over HTTP), p50 / p95 | {results['nlu_ms']['p50']:.1f} / "
         f"{results['nlu_ms']['p95']:.1f} ms |",
-        f"| search (`bot.kb.bench`, in process, {results['search']['queries']} queries), p50 / p95 | "
+        f"| search (`bot.measure.search_bench`, in process, {results['search']['queries']} queries), p50 / p95 | "
         f"{results['search']['p50']:.2f} / {results['search']['p95']:.2f} ms |",
     ]
     if "training_s" in results:
@@ -246,7 +246,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "store and a Redis lock store, see `deploy/`), each with a core of its own.",
         *_ceiling_note(results),
         "- The Rasa server's tracker store is Rasa's SQL store with SQLite kept in write-ahead-log mode and "
-        "its connections pooled, and Rasa's event classes looked up once (`bot/tracker_store.py`): the "
+        "its connections pooled, and Rasa's event classes looked up once (`bot/running/tracker_store.py`): the "
         "profile showed a disk sync on every turn's commit and a walk over all event classes for every "
         "stored event read back.",
         "- The profile showed Rasa re-checking the action response schema on every action call "

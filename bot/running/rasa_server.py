@@ -5,6 +5,7 @@ tested is what runs.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,14 @@ RASA_ENVIRONMENT = {"RASA_TELEMETRY_ENABLED": "false"}
 """Set in the environment of every Rasa process: no telemetry, and so no error reports sent
 to Rasa's Sentry (they may carry conversation data; the machine may not reach the internet)."""
 
-TRACKER_STORE_CLASS = "bot.tracker_store.TunedSQLTrackerStore"
-"""Rasa's SQL tracker store with SQLite in write-ahead-log mode (see `bot/tracker_store.py`)."""
+TRACKER_STORE_CLASS = "bot.running.tracker_store.TunedSQLTrackerStore"
+"""Rasa's SQL tracker store with SQLite in write-ahead-log mode (see `bot/running/tracker_store.py`)."""
 
 
 def tracker_store_config(url: str) -> dict[str, Any]:
     """Rasa's SQL tracker store settings for a SQLAlchemy URL (SQLite file or PostgreSQL).
 
-    The store is Rasa's, tuned (`bot.tracker_store`): same tables, less work per turn.
+    The store is Rasa's, tuned (`bot.running.tracker_store`): same tables, less work per turn.
     """
     parsed = make_url(url)
     config: dict[str, Any] = {"type": TRACKER_STORE_CLASS, "dialect": parsed.drivername, "db": parsed.database}
@@ -67,11 +68,9 @@ def write_endpoints(settings: Settings, path: Path | None = None) -> Path:
 
 
 def rasa_command(settings: Settings, model: Path) -> list[str]:
-    """The `rasa run` command line for these settings."""
-    import sys
-
+    """The command line that starts Rasa (`rasa run`, our patches first) with these settings."""
     command = [
-        sys.executable, "-m", "rasa", "run",
+        sys.executable, "-m", "bot.running.rasa_server", "run",
         "--model", str(model),
         "--endpoints", str(write_endpoints(settings)),
         "--credentials", str(settings.root / "credentials.yml"),
@@ -86,20 +85,34 @@ def rasa_command(settings: Settings, model: Path) -> list[str]:
     return command
 
 
-def main() -> None:
-    """`python -m bot.runtime`: run only the Rasa server (one container of a scaled deployment).
-
-    Writes the endpoints file from the settings (TRACKER_DB_URL, REDIS_URL, ACTION_ENDPOINT_URL)
-    and replaces this process with `rasa run`.
-    """
+def run_rasa(arguments: list[str]) -> None:
+    """Rasa's own command line (``rasa run …``) in this process, with our patches installed first."""
     import os
 
+    from bot.running import rasa_patches
+
+    os.environ.update(RASA_ENVIRONMENT)
+    rasa_patches.install()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *arguments]
+    rasa_main()
+
+
+def main() -> None:
+    """`python -m bot.running.rasa_server [run …]`: the Rasa server, patches installed at start-up.
+
+    With arguments, they are Rasa's (`make run`, the tests and the launcher pass them). Without,
+    the endpoints file is written from the settings (TRACKER_DB_URL, REDIS_URL,
+    ACTION_ENDPOINT_URL): the command of one container of a scaled deployment.
+    """
+    if len(sys.argv) > 1:
+        run_rasa(sys.argv[1:])
+        return
     from bot.config import get_settings
 
     settings = get_settings()
-    command = rasa_command(settings, settings.root / "models" / "assistant.tar.gz")
-    os.environ.update(RASA_ENVIRONMENT)
-    os.execv(command[0], command)
+    run_rasa(rasa_command(settings, settings.root / "models" / "assistant.tar.gz")[3:])
 
 
 if __name__ == "__main__":

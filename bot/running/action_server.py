@@ -1,6 +1,6 @@
 """The action server, warmed up before it listens.
 
-`python -m bot.action_server` takes rasa_sdk's own arguments. The knowledge base (database,
+`python -m bot.running.action_server` takes rasa_sdk's own arguments. The knowledge base (database,
 gazetteer, spaCy, jieba) loads once here, before the first worker question, instead of
 making that first question wait several seconds.
 """
@@ -23,6 +23,13 @@ def warm_up() -> None:
         get_knowledge_base().search(WARM_UP_QUERY)
     except KnowledgeBaseUnavailable as exc:
         logger.error("knowledge base unavailable: %s", exc)
+
+
+def action_server_command(port: int) -> list[str]:
+    """The command line of the warmed action server, as make run, the launcher and deploy/ start it."""
+    import sys
+
+    return [sys.executable, "-m", "bot.running.action_server", "--actions", "actions", "--port", str(port)]
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 Starts the action server and the Rasa server the way `make run` does (SQL
 tracker store under a fresh var dir), then measures: cold start to the first
-answer; NLU parse time; search time (`bot.kb.bench`); per-message latency over
+answer; NLU parse time; search time (`bot.measure.search_bench`); per-message latency over
 REST for the framework's floor (a rule answers "你好", no action) and for a
 practice answer (the search action), for one user; latency and throughput
 against load (closed loop, 1 to 64 conversations at once); memory of each
@@ -31,13 +31,14 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from bot.benchmarks.load import LoadResult, percentile, run_load
-from bot.benchmarks.report import write_report
-from bot.benchmarks.servers import Servers, answers, running_servers
 from bot.config import ROOT
-from bot.loopback import redis_server
+from bot.measure.bench_report import write_report
+from bot.measure.load import LoadResult, percentile, run_load
+from bot.running.launcher import Servers, answers, running_servers
+from bot.running.loopback import redis_server
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
+BENCH_TOKEN = "bench-token"  # opens Rasa's HTTP API for the NLU parse timing
 FLOOR_TEXT = "你好"  # answered by the greet rule: no action, no search
 PRACTICE_QUESTIONS = ["工地要刷脸吗", "包工头欠钱不给咋办", "考个焊工证有补贴没", "培训有补贴吗"]
 SCRIPTS = [
@@ -101,7 +102,7 @@ def nlu_parse(servers: Servers, parses: int) -> list[float]:
 
 
 def search_time() -> dict[str, float]:
-    from bot.kb.bench import load_queries, run
+    from bot.measure.search_bench import load_queries, run
 
     report = run(load_queries(), searches=2000)
     return {"p50": report.p50_ms, "p95": report.p95_ms, "cpu_p50": report.cpu_p50_ms, "queries": report.queries}
@@ -109,7 +110,7 @@ def search_time() -> dict[str, float]:
 
 def training_time(out_dir: Path) -> float:
     """Seconds `rasa train` takes from scratch (an empty training cache) for the project's data."""
-    from bot.runtime import RASA_ENVIRONMENT
+    from bot.running.rasa_server import RASA_ENVIRONMENT
 
     env = {**os.environ, **RASA_ENVIRONMENT, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3",
            "RASA_CACHE_DIRECTORY": str(out_dir / "cache")}
@@ -136,7 +137,8 @@ def load_levels(servers: Servers, seconds: float, prefix: str,
 def scale_out(instances: int, seconds: float, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
     """The load levels against several Rasa instances sharing a Redis lock store and the tracker store."""
     with redis_server(work / "redis") as redis_url, \
-            running_servers(work / "var-scale-out", MODEL, env={"REDIS_URL": redis_url}, instances=instances) as servers:
+            running_servers(work / "var-scale-out", MODEL, token=BENCH_TOKEN, env={"REDIS_URL": redis_url},
+                            instances=instances) as servers:
         log(f"scale-out: {instances} Rasa instances, Redis lock store, one SQLite tracker store")
         started = cold_start(servers)
         for n, url in enumerate(servers.rasa_urls):
@@ -156,7 +158,7 @@ def soak(servers: Servers, total: int, step: int, concurrency: int) -> list[dict
 
 def profile(servers: Servers, seconds: int, out_dir: Path) -> dict[str, list[tuple[str, float]]]:
     """py-spy samples of both servers under load; the functions taking most time, by share of samples."""
-    from bot.benchmarks.profile import record, top_functions
+    from bot.measure.profile import record, top_functions
 
     records = {name: record(process.pid, seconds, out_dir / f"{name}.txt")
                for name, process in (("rasa", servers.rasa), ("actions", servers.actions))}
@@ -165,7 +167,7 @@ def profile(servers: Servers, seconds: int, out_dir: Path) -> dict[str, list[tup
 
 
 def main(argv: Optional[list[str]] = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.measure.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--skip-training", action="store_true", help="do not measure training time")
     parser.add_argument("--profile", action="store_true", help="also profile both servers under load (py-spy)")
     parser.add_argument("--messages", type=int, default=10_000, help="messages of the memory soak")
@@ -188,7 +190,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     log = lambda text: print(f"[bench] {text}", file=sys.stderr, flush=True)  # noqa: E731
     log(f"search time ({work})")
     results["search"] = search_time()
-    with running_servers(work / "var", MODEL) as servers:
+    with running_servers(work / "var", MODEL, token=BENCH_TOKEN) as servers:
         log("cold start")
         results["cold_start_s"] = cold_start(servers)
         timed_turns(servers, [FLOOR_TEXT, *PRACTICE_QUESTIONS], 20, "warm")

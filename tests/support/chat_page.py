@@ -26,8 +26,8 @@ from bot.config import ROOT, Settings
 from bot.kb.service import get_knowledge_base
 from bot.kb.types import Practice
 from bot.web.conversations import read_only_url
-from tests.servers import free_port
-from tests.stack import Stack, process, stack_env, wait_for_http
+from tests.support.servers import free_port
+from tests.support.stack import Stack, process, stack_env, wait_for_http
 
 WAGE_TASK = "保障建筑工人合法权益"  # the list's work task 五, where wage arrears questions lead
 TRACKER_WAIT = 10.0  # seconds for Rasa to store a turn it has answered

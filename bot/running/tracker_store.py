@@ -12,19 +12,18 @@ per user message:
   readers (the console, a second Rasa instance) read while a turn is written.
 - about 6 % in finding an event's class by its name (``Event.resolve_by_type``
   walks every subclass of ``Event`` for every event of a conversation it
-  reads back); :func:`cache_event_classes` remembers each class once found.
+  reads back); `bot.running.rasa_patches` remembers each class once found.
 
 The store is Rasa's ``SQLTrackerStore`` otherwise: same tables, same rows, same
-settings (`bot.runtime.tracker_store_config`); PostgreSQL is used unchanged.
+settings (`bot.running.rasa_server.tracker_store_config`); PostgreSQL is used unchanged.
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
 from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -42,12 +41,11 @@ class TunedSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store; an SQLite file is kept in write-ahead-log mode.
 
     Takes the arguments of Rasa's ``SQLTrackerStore`` (`type:
-    bot.tracker_store.TunedSQLTrackerStore` in the endpoints file).
+    bot.running.tracker_store.TunedSQLTrackerStore` in the endpoints file).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cache_event_classes()
         if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
             self._keep_sqlite_connections()
 
@@ -77,34 +75,3 @@ def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
             cursor.execute(pragma)
     finally:
         cursor.close()
-
-
-def cache_event_classes() -> bool:
-    """Makes Rasa find an event's class by name in a dictionary instead of walking all subclasses.
-
-    A name found once gives the same class as Rasa's own lookup; a name not yet found
-    (a new event type, an unknown name, a default asked for) goes to Rasa's lookup, so
-    its answers and errors are unchanged.
-
-    Returns:
-        Whether the lookup is now the cached one.
-    """
-    original = Event.__dict__.get("resolve_by_type")
-    if original is None:
-        return False
-    lookup = original.__func__ if isinstance(original, staticmethod) else original
-    if getattr(lookup, "cached", False):
-        return True
-    found: dict[str, type] = {}
-
-    def resolve_by_type(type_name: str, default: Optional[type] = None) -> Optional[type]:
-        cls = found.get(type_name)
-        if cls is None:
-            cls = lookup(type_name, default)
-            if cls is not None and getattr(cls, "type_name", None) == type_name:
-                found[type_name] = cls
-        return cls
-
-    resolve_by_type.cached = True  # type: ignore[attr-defined]
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
-    return True

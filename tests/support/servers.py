@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from bot.loopback import free_port, redis_server, wait_for_port  # noqa: F401  (used by the test fixtures)
+from bot.running.loopback import free_port, redis_server, wait_for_port  # noqa: F401  (used by the test fixtures)
 
 
 def _as_postgres_user(cmd: list[str]) -> list[str]:

@@ -1,0 +1,1 @@
+"""Starting things: the supervisor of `make run`, Rasa and the action server, the one launcher."""

@@ -1,0 +1,146 @@
+"""The one way the tests, `make eval` and `make bench` start the real servers, as `make run` does.
+
+The warmed action server (``bot.running.action_server``) and one or more Rasa servers
+(``bot.running.rasa_server``, patches installed at start-up) on free loopback ports, with their
+runtime state (endpoints file, tracker store, logs) under one folder. `make run` itself starts the
+same two commands through ``bot.running.serve``'s supervisor.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterator, Optional
+
+from bot.config import ROOT, Settings
+from bot.running.action_server import action_server_command
+from bot.running.loopback import free_port
+from bot.running.rasa_server import RASA_ENVIRONMENT, rasa_command
+
+ACTION_START_TIMEOUT = 120
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MiB (from /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def answers(url: str, timeout: float = 2.0) -> bool:
+    """Whether a GET of ``url`` succeeds."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class Servers:
+    """The running servers: their URLs, processes, environment and the moment they were launched.
+
+    `rasa_url` and `rasa` are the first Rasa instance; a scale-out run has several
+    (`rasa_urls`, `rasa_instances`) sharing the tracker store and a Redis lock store.
+    """
+
+    rasa_urls: list[str]
+    action_url: str
+    token: str
+    rasa_instances: list[subprocess.Popen]
+    actions: subprocess.Popen
+    launched: float
+    env: dict[str, str]
+    var_dir: Path
+
+    @property
+    def rasa_url(self) -> str:
+        return self.rasa_urls[0]
+
+    @property
+    def rasa(self) -> subprocess.Popen:
+        return self.rasa_instances[0]
+
+    def rss(self) -> dict[str, float]:
+        return {"rasa": rss_mb(self.rasa.pid), "actions": rss_mb(self.actions.pid)}
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by all Rasa instances together and by the action server."""
+        return {"rasa": sum(cpu_seconds(p.pid) for p in self.rasa_instances), "actions": cpu_seconds(self.actions.pid)}
+
+    def wait_ready(self, timeout: float) -> None:
+        """Until the action server and every Rasa instance answer; a server that exits is reported."""
+        deadline = time.monotonic() + timeout
+        health = self.action_url.rsplit("/", 1)[0] + "/health"
+        waiting = [(health, self.actions, "actions.log"),
+                   *((f"{url}/", process, f"rasa-{url.rsplit(':', 1)[1]}.log")
+                     for url, process in zip(self.rasa_urls, self.rasa_instances))]
+        while waiting:
+            url, process, log = waiting[0]
+            if process.poll() is not None:
+                raise RuntimeError(f"a server exited during start-up: see {self.var_dir / log}")
+            if answers(url, 1):
+                waiting.pop(0)
+                continue
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not answer within {timeout:.0f} s: see {self.var_dir / log}")
+            time.sleep(0.3)
+
+
+@contextmanager
+def running_servers(var_dir: Path, model: Path, token: str = "", env: Optional[dict[str, str]] = None,
+                    instances: int = 1, ready_timeout: Optional[float] = None) -> Iterator[Servers]:
+    """Starts the action server and ``instances`` Rasa servers, runtime state in ``var_dir``.
+
+    Args:
+        var_dir: where the endpoints files, the SQLite tracker store and the logs go.
+        model: the trained model.
+        token: opens Rasa's HTTP API behind this token (none when empty).
+        env: settings for the servers (TRACKER_DB_URL, REDIS_URL, WECHAT_* …) on top of this
+            process's environment.
+        instances: Rasa servers; more than one needs a shared lock store (REDIS_URL).
+        ready_timeout: wait this long for every server to answer before yielding (None: don't wait).
+    """
+    if instances > 1 and not (env or {}).get("REDIS_URL"):
+        raise ValueError("several Rasa instances need REDIS_URL (a shared lock store)")
+    var_dir.mkdir(parents=True, exist_ok=True)
+    action_port = free_port()
+    rasa_ports = [free_port() for _ in range(instances)]
+    action_url = f"http://127.0.0.1:{action_port}/webhook"
+    full_env = {**os.environ, **RASA_ENVIRONMENT, **(env or {}), "PYTHONPATH": str(ROOT), "VAR_DIR": str(var_dir),
+                "TF_CPP_MIN_LOG_LEVEL": "3", "ACTION_ENDPOINT_URL": action_url}
+    settings = Settings.from_environment(full_env, var_dir=var_dir, action_port=action_port, rasa_token=token)
+    commands = [rasa_command(replace(settings, rasa_port=port), model) for port in rasa_ports]
+    logs = [open(var_dir / name, "ab") for name in ("actions.log", *(f"rasa-{port}.log" for port in rasa_ports))]
+    launched = time.monotonic()
+    actions = subprocess.Popen(action_server_command(action_port), cwd=ROOT, env=full_env, stdout=logs[0],
+                               stderr=subprocess.STDOUT)
+    rasa = [subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+            for command, log in zip(commands, logs[1:])]
+    servers = Servers([f"http://127.0.0.1:{port}" for port in rasa_ports], action_url, token, rasa, actions,
+                      launched, full_env, var_dir)
+    try:
+        if ready_timeout is not None:
+            servers.wait_ready(ready_timeout)
+        yield servers
+    finally:
+        for process in (*rasa, actions):
+            process.terminate()
+        for process in (*rasa, actions):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for log in logs:
+            log.close()

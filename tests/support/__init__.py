@@ -1,0 +1,1 @@
+"""Helpers the tests share: the real servers, trackers, clients, seeded stores."""
