@@ -14,8 +14,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.config import ROOT
-from bot.running.rasa_server import tracker_store_config
 from bot.running.rasa_patches import cache_event_classes
+from bot.running.rasa_server import tracker_store_config
 from bot.running.tracker_store import TunedSQLTrackerStore
 from bot.web.conversations import ConversationStore
 
