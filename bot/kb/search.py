@@ -20,15 +20,11 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-import yaml
-
-from bot.kb.text import JIEBA_DICT_DIR, dictionary_words, normalize, tokenize
+from bot.kb.synonyms import SynonymGroup, TypoReader, load_domain_words, load_synonyms
+from bot.kb.text import normalize, tokenize
 from bot.kb.types import REGION_EXACT, REGION_NONE, REGION_PROVINCE, Hit, Place, Practice
-
-SYNONYMS_PATH = Path(__file__).resolve().parents[2] / "data" / "kb" / "synonyms.yml"
 
 # BM25 parameters: the usual defaults (Robertson & Zaragoza 2009).
 BM25_K1 = 1.2
@@ -38,7 +34,6 @@ BM25_B = 0.75
 FIELD_WEIGHTS: Mapping[str, float] = {"title": 2.0, "text": 1.0, "measure": 1.0, "task": 0.5}
 # Query-term weights: a word typed, a synonym of one, a misspelt domain word read right.
 TYPED_WEIGHT = 1.0
-DEFAULT_SYNONYM_WEIGHT = 0.5
 TYPO_WEIGHT = 0.8
 # A practice is relevant when its score reaches MIN_SCORE and RELATIVE_CUTOFF of the
 # best score. Small talk (你好, 今天天气怎么样, 工地好热啊) scores 0 once stop words and
@@ -52,9 +47,6 @@ PREFER_BOOST = 3.0
 # The score of a practice the query names by its numbering ("五（一）2"): above any BM25 score.
 REFERENCE_SCORE = 100.0
 RELATIVE_CUTOFF = 0.2
-# Misspellings are looked for in domain words of at least this many characters.
-TYPO_MIN_CHARS = 3
-TYPO_MAX_CHARS = 6
 
 _MATCH_ORDER = {REGION_EXACT: 0, REGION_PROVINCE: 1, REGION_NONE: 2}
 
@@ -68,71 +60,6 @@ class SearchResult:
     total: int
     coverage: float = 0.0  # how much of the question (idf-weighted) the first hit speaks to, 0..1
     named: int = 0  # how many hits the query named by their numbering ("五（一）2")
-
-
-@dataclass(frozen=True)
-class SynonymGroup:
-    """Words that mean the same to a worker, and the weight of an expansion through them."""
-
-    name: str
-    terms: tuple[str, ...]
-    weight: float = DEFAULT_SYNONYM_WEIGHT
-
-
-def load_synonyms(path: Path = SYNONYMS_PATH) -> tuple[SynonymGroup, ...]:
-    """Read the synonym groups (normalized, so Traditional or full-width entries still match)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    groups = []
-    for name, group in (data.get("groups") or {}).items():
-        terms = tuple(dict.fromkeys(t for t in (normalize(str(x), None).lower() for x in group["terms"]) if t))
-        groups.append(SynonymGroup(name, terms, float(group.get("weight", DEFAULT_SYNONYM_WEIGHT))))
-    return tuple(groups)
-
-
-def load_domain_words(folder: Path = JIEBA_DICT_DIR) -> tuple[str, ...]:
-    """The words of the jieba user dictionaries (first column)."""
-    words = []
-    for path in sorted(folder.glob("*.txt")) if folder.is_dir() else ():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            word = line.split(" ", 1)[0].strip()
-            if word and not word.startswith("#"):
-                words.append(normalize(word, None).lower())
-    return tuple(words)
-
-
-class _TypoReader:
-    """Reads a misspelt domain word (one character wrong) as the word itself."""
-
-    def __init__(self, words: Iterable[str]) -> None:
-        self._words = set(words)
-        self._patterns: dict[str, set[str]] = defaultdict(set)
-        for word in self._words:
-            if TYPO_MIN_CHARS <= len(word) <= TYPO_MAX_CHARS:
-                for i in range(len(word)):
-                    self._patterns[word[:i] + "\0" + word[i + 1 :]].add(word)
-        self._lengths = sorted({len(p) for p in self._patterns})
-
-    def corrections(self, text: str) -> set[str]:
-        """Domain words that a stretch of `text` misspells by one character.
-
-        A stretch counts only where the dictionary cannot read the text: the wrong
-        character and at least one other stand alone in the segmentation (实/明/制,
-        工资/专/护), so real words (建筑工人, 工资拿不到) are never "corrected".
-        """
-        alone = {start for word, start, _ in dictionary_words(text) if len(word) == 1}
-        found: set[str] = set()
-        for length in self._lengths:
-            for start in range(len(text) - length + 1):
-                chunk = text[start : start + length]
-                if chunk in self._words or sum(p in alone for p in range(start, start + length)) < 2:
-                    continue
-                for i in range(length):
-                    if start + i not in alone:
-                        continue
-                    for word in self._patterns.get(chunk[:i] + "\0" + chunk[i + 1 :], ()):
-                        if word not in text:
-                            found.add(word)
-        return found
 
 
 @dataclass(frozen=True)
@@ -170,7 +97,7 @@ class PracticeIndex:
         self._positions = {p.id: i for i, p in enumerate(self._practices)}
         self._groups = tuple(load_synonyms() if synonyms is None else synonyms)
         terms = {t for g in self._groups for t in g.terms}
-        self._typos = _TypoReader(list(load_domain_words()) + [t for t in terms if len(t) > 1])
+        self._typos = TypoReader(list(load_domain_words()) + [t for t in terms if len(t) > 1])
         fields = [
             [(normalize(getattr(p, name), None).lower(), weight) for name, weight in FIELD_WEIGHTS.items()]
             for p in self._practices

@@ -15,7 +15,7 @@ from typing import Any, Optional
 from aiohttp import web
 
 from bot.config import Settings, get_settings
-from bot.web import api, auth, console
+from bot.web import api, auth, console, service
 from bot.web.conversations import ConversationStore
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ async def errors_middleware(request: web.Request, handler: Any) -> web.StreamRes
 
     try:
         return await handler(request)
-    except api.BadRequest as refusal:
+    except service.BadRequest as refusal:
         return _refuse(request, 400, refusal.code)
     except KnowledgeBaseUnavailable as failure:
         logger.error("knowledge base unavailable: %s", failure)
@@ -66,7 +66,7 @@ def _refuse(request: web.Request, status: int, code: str) -> web.Response:
 @web.middleware
 async def staff_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     """Mark requests from signed-in staff, so pages can show the staff menu."""
-    request[auth.STAFF] = auth.is_staff(request, request.app[api.SETTINGS].console_token)
+    request[auth.STAFF] = auth.is_staff(request, request.app[service.SETTINGS].console_token)
     return await handler(request)
 
 
@@ -77,7 +77,7 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
         response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-    origins = request.app[api.SETTINGS].cors_origins
+    origins = request.app[service.SETTINGS].cors_origins
     origin = request.headers.get("Origin", "")
     if origin and request.path.startswith(PUBLIC_API) and (origin in origins or "*" in origins):
         response.headers["Access-Control-Allow-Origin"] = origin
@@ -86,21 +86,21 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
 
 def _warm(app: web.Application) -> None:
     try:
-        api.knowledge_base(app).search("欠薪", limit=1)
+        service.knowledge_base(app).search("欠薪", limit=1)
     except Exception as failure:  # noqa: BLE001 - reported again, clearly, on the first request
         logger.warning("knowledge base not ready: %s", failure)
 
 
 async def _warm_up(app: web.Application) -> None:
     """Build the search index in the background so the first caller does not wait for it."""
-    asyncio.get_running_loop().run_in_executor(app[api.KB_EXECUTOR], _warm, app)
+    asyncio.get_running_loop().run_in_executor(app[service.KB_EXECUTOR], _warm, app)
 
 
 async def _close(app: web.Application) -> None:
     # Let a warm-up still building the index finish, off the event loop, before the process moves on.
-    await asyncio.get_running_loop().run_in_executor(None, lambda: app[api.KB_EXECUTOR].shutdown(wait=True))
-    if "engine" in vars(app[api.CONVERSATIONS]):
-        app[api.CONVERSATIONS].engine.dispose()
+    await asyncio.get_running_loop().run_in_executor(None, lambda: app[service.KB_EXECUTOR].shutdown(wait=True))
+    if "engine" in vars(app[service.CONVERSATIONS]):
+        app[service.CONVERSATIONS].engine.dispose()
 
 
 def _setup_chat(app: web.Application) -> None:
@@ -117,10 +117,10 @@ def create_app(knowledge_base: Any = None, settings: Optional[Settings] = None) 
         middlewares=[errors_middleware, staff_middleware],
         handler_args={"max_line_size": MAX_REQUEST_LINE},  # a 10,000-character query gets a clear 400, not a bare one
     )
-    app[api.SETTINGS] = settings or get_settings()
-    app[api.KB] = knowledge_base
-    app[api.KB_EXECUTOR] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb")
-    app[api.CONVERSATIONS] = ConversationStore(app[api.SETTINGS].tracker_url)
+    app[service.SETTINGS] = settings or get_settings()
+    app[service.KB] = knowledge_base
+    app[service.KB_EXECUTOR] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb")
+    app[service.CONVERSATIONS] = ConversationStore(app[service.SETTINGS].tracker_url)
     app.on_response_prepare.append(_headers)
     app.on_startup.append(_warm_up)
     app.on_cleanup.append(_close)

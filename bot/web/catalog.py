@@ -84,7 +84,7 @@ def provinces(practices: Sequence[Practice]) -> list[Facet]:
 @lru_cache(maxsize=1)
 def synonym_groups() -> tuple[tuple[str, ...], ...]:
     """The knowledge base's synonym groups (a query about 欠钱 also marks 欠薪 and 拖欠)."""
-    from bot.kb.search import load_synonyms
+    from bot.kb.synonyms import load_synonyms
 
     return tuple(group.terms for group in load_synonyms())
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.web import api, auth
+from bot.web import auth, service
 from bot.web.conversations import ConversationStore
 from bot.web.templating import message, render
 
@@ -31,34 +31,34 @@ async def home(request: web.Request) -> web.StreamResponse:
 
 async def search_page(request: web.Request) -> web.Response:
     """``/console?q=…``: the search box, filters and (for a shared link) the results."""
-    facets = await api.in_kb_thread(request, api.browse)
+    facets = await service.in_kb_thread(request, service.browse)
     try:
-        search = api.SearchRequest.from_request(request, require_query=False)
-    except api.BadRequest as refusal:
+        search = service.SearchRequest.from_request(request, require_query=False)
+    except service.BadRequest as refusal:
         return render(
             request, "console/search.html", status=400, q="", search=None, page=None, facets=facets,
             problem=message(refusal.code),
         )
     page = None
     if search.q:
-        search = api.SearchRequest(search.q, search.region, SEARCH_LIMIT, search.offset, search.filters)
-        page = await api.in_kb_thread(request, api.run_search, search)
+        search = service.SearchRequest(search.q, search.region, SEARCH_LIMIT, search.offset, search.filters)
+        page = await service.in_kb_thread(request, service.run_search, search)
     return render(request, "console/search.html", q=search.q, search=search, page=page, facets=facets, problem=None)
 
 
 async def practice_page(request: web.Request) -> web.Response:
     """``/practices/5.1.2``: full text, place, citation, document and the answer script."""
-    practice = await api.in_kb_thread(request, lambda kb: kb.practice(request.match_info["id"]))
+    practice = await service.in_kb_thread(request, lambda kb: kb.practice(request.match_info["id"]))
     if practice is None:
         return message_page(request, 404, "practice_not_found")
-    return render(request, "console/practice.html", practice=practice, script=api.answer_script(practice))
+    return render(request, "console/practice.html", practice=practice, script=service.answer_script(practice))
 
 
 async def browse_page(request: web.Request) -> web.Response:
     """``/browse``: practices by province and by work task, with counts and bar charts."""
-    filters = api.filters_param(request)
-    facets = await api.in_kb_thread(request, api.browse, filters)
-    practices = await api.in_kb_thread(request, lambda kb: [p for p in kb.practices() if filters.accepts(p)])
+    filters = service.filters_param(request)
+    facets = await service.in_kb_thread(request, service.browse, filters)
+    practices = await service.in_kb_thread(request, lambda kb: [p for p in kb.practices() if filters.accepts(p)])
     task_rows = [(f"{f['key']}. {f['title']}", f["count"], f["key"]) for f in facets["tasks"]]
     province_rows = [(f["title"], f["count"], f["key"]) for f in facets["provinces"]]
     return render(
@@ -76,14 +76,14 @@ def _local_next(value: str) -> str:
 
 
 async def login_form(request: web.Request) -> web.Response:
-    token = request.app[api.SETTINGS].console_token
+    token = request.app[service.SETTINGS].console_token
     if not token:
         return message_page(request, 401, "console_closed")
     return render(request, "console/login.html", next=_local_next(request.query.get("next", "")), problem=None)
 
 
 async def login(request: web.Request) -> web.StreamResponse:
-    token = request.app[api.SETTINGS].console_token
+    token = request.app[service.SETTINGS].console_token
     if not token:
         return message_page(request, 401, "console_closed")
     form = await request.post()
@@ -106,7 +106,7 @@ def staff_page(page: Page) -> Page:
 
     @functools.wraps(page)
     async def guarded(request: web.Request) -> web.StreamResponse:
-        if not request.app[api.SETTINGS].console_token:
+        if not request.app[service.SETTINGS].console_token:
             return message_page(request, 401, "console_closed")
         if not request.get(auth.STAFF):
             raise web.HTTPSeeOther(f"/console/login?next={quote(request.path_qs, safe='')}")
@@ -116,7 +116,7 @@ def staff_page(page: Page) -> Page:
 
 
 async def _store(request: web.Request, function: Callable[..., Any], *args: Any) -> Any:
-    store = request.app[api.CONVERSATIONS]
+    store = request.app[service.CONVERSATIONS]
     return await asyncio.get_running_loop().run_in_executor(None, lambda: function(store, *args))
 
 
@@ -137,7 +137,7 @@ async def conversation_page(request: web.Request) -> web.Response:
 @staff_page
 async def editor_page(request: web.Request) -> web.Response:
     """What users ask that the list does not answer, their feedback, and what they ask most."""
-    days = api.int_param(request, "days", 30, 1, 366, "bad_days")
+    days = service.int_param(request, "days", 30, 1, 366, "bad_days")
     unanswered = await _store(request, ConversationStore.unanswered, 200)
     feedback = await _store(request, ConversationStore.feedback, 200)
     stats = await _store(request, ConversationStore.stats, days)

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from bot.config import ROOT
-from bot.kb.search import PracticeIndex, SearchResult, load_synonyms
+from bot.kb.search import PracticeIndex, SearchResult
+from bot.kb.synonyms import load_synonyms
 from bot.kb.types import REGION_EXACT, REGION_NONE, REGION_PROVINCE
 
 QUERY_TABLE = ROOT / "data" / "measure" / "search_queries.yml"
