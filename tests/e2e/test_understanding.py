@@ -120,3 +120,29 @@ def test_an_honest_refusal_reaches_the_editors_list_of_unanswered_questions(stac
     reasons = {i.text: i.reason for i in items if i.sender_id == sender}
     assert reasons.get("公积金怎么提取") in ("utter_uncovered", "ask_uncovered")
     assert "这个月的彩票号码是多少" in reasons
+
+
+def test_a_real_conversation_uses_only_names_of_the_vocabulary_and_the_domain(stack):
+    """The events Rasa stored for a real conversation: every slot set is a vocabulary slot, every
+    response sent is a domain response, and a refusal is one of NOT_ANSWERED_RESPONSES."""
+    import json
+    import sqlite3
+
+    import yaml
+
+    import bot.vocabulary as vocabulary
+    from bot.config import ROOT
+
+    sender = new_sender()
+    for message in ("包工头欠钱不给咋办", "那广东呢", "五（一）2", "公积金怎么提取", "干工地太累了"):
+        stack.rest(sender, message)
+    with sqlite3.connect(stack.var_dir / "tracker.db") as db:
+        rows = db.execute("SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+    events = [(kind, json.loads(data)) for kind, data in rows]
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    slots = {e["name"] for kind, e in events if kind == "slot"}
+    responses = [(e.get("metadata") or {}).get("utter_action") for kind, e in events if kind == "bot"]
+    slot_names = {v for k, v in vars(vocabulary).items() if k.startswith("SLOT_")}
+    assert slots and slots <= slot_names, sorted(slots - slot_names)
+    assert all(r in domain["responses"] for r in responses if r), responses
+    assert set(responses) & set(vocabulary.NOT_ANSWERED_RESPONSES) == {"utter_uncovered"}
