@@ -241,8 +241,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--part", choices=PARTS, default="test", help="corpus part (default: test)")
     parser.add_argument("--report", type=Path, default=None, help="where to write the report")
     parser.add_argument("--no-baseline", action="store_true", help="skip Rasa's default pipeline (faster)")
+    parser.add_argument("--model", type=Path, default=MODEL, help="the assistant's model (default: the trained one)")
     args = parser.parse_args(argv)
-    if not MODEL.is_file():
+    if not args.model.is_file():
         print("error: no trained model: run `make train`", file=sys.stderr)
         return 1
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -252,7 +253,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     questions = load_part(args.part)
     log(f"evaluating {len(questions)} questions of the {args.part} part …")
-    outcomes = [served_outcome("assistant", MODEL, questions, log)]
+    outcomes = [served_outcome("assistant", args.model, questions, log)]
     if not args.no_baseline:
         outcomes.append(served_outcome("Rasa default pipeline", train_baseline(log), questions, log))
     outcomes.append(keyword_outcome(questions))
