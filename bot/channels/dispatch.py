@@ -6,9 +6,10 @@ message id, answers passively when Rasa is done within the reply timeout, and
 otherwise acknowledges at once and delivers the answer later through the
 platform's message API. It also remembers, per user, the numbered choices last
 shown (so "2" means the second button) and the pages of a long answer not yet
-shown (so "更多" shows the next one without asking Rasa again). Identity card,
-mobile and bank card numbers are masked before Rasa sees the text, as on the
-other channels.
+shown (so "更多" shows the next one without asking Rasa again). Each turn goes
+through the same `ReplyGuard` as the other channels: the text is masked there,
+and a turn that fails or outlasts the guard's deadline is answered with the
+domain's apology instead of nothing.
 """
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from typing import Any, Awaitable, Callable, Mapping, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from bot.channels.guard import LATE_DEADLINE_SECONDS, ReplyGuard
 from bot.channels.memory import TTLCache
-from bot.channels.privacy import mask
 from bot.channels.reply import ChannelTexts, asks_for_more, choice_payload, compose_reply, paginate
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ class ReplyDispatcher:
         max_messages: message ids remembered at most.
         user_ttl: seconds a user's choices and unread pages are remembered.
         max_users: users remembered at most.
+        guard: masks the text and bounds the turn (the late answer included), as on every channel.
     """
 
     def __init__(
@@ -88,8 +90,10 @@ class ReplyDispatcher:
         max_messages: int = 10_000,
         user_ttl: float = 3600.0,
         max_users: int = 10_000,
+        guard: Optional[ReplyGuard] = None,
     ) -> None:
         self.send_late = send_late
+        self.guard = guard or ReplyGuard(deadline=LATE_DEADLINE_SECONDS)
         self.reply_timeout = reply_timeout
         self._deliveries: TTLCache[str, _Delivery] = TTLCache(max_messages, message_ttl)
         self._users: TTLCache[str, _UserState] = TTLCache(max_users, user_ttl)
@@ -159,9 +163,9 @@ class ReplyDispatcher:
         if state.pages and asks_for_more(text):
             self._users.set(incoming.sender_id, _UserState(state.choices, state.pages[1:]))
             return state.pages[0]
-        text = choice_payload(text, state.choices) or mask(text)
+        text = choice_payload(text, state.choices) or text
         collector = CollectingOutputChannel()
-        await on_new_message(
+        await self.guard.handle(
             UserMessage(
                 text,
                 collector,
@@ -169,7 +173,8 @@ class ReplyDispatcher:
                 input_channel=input_channel,
                 message_id=incoming.message_id,
                 metadata=dict(incoming.metadata),
-            )
+            ),
+            on_new_message,
         )
         composed = compose_reply(collector.messages, texts)
         self._users.set(incoming.sender_id, _UserState(composed.choices, composed.pages[1:]))

@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 DEFAULT_DEADLINE_SECONDS = 8.0
+# WeChat and WeCom answer a late turn through their message API, so a turn may run longer there.
+LATE_DEADLINE_SECONDS = 30.0
 """Seconds a user waits at most before the apology."""
 
 BLANK_INTENT = "nlu_fallback"
@@ -63,6 +65,19 @@ class CountingOutput(OutputChannel):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         self.sent += 1
         await self.inner.send_response(recipient_id, message)
+
+    def __getattribute__(self, attribute: str) -> Any:
+        # The other send_* methods (text, buttons, images, custom JSON) may be called directly,
+        # not only through send_response: each goes to the inner channel's own, and is counted.
+        if attribute.startswith("send_") and attribute != "send_response":
+            inner_method = getattr(object.__getattribute__(self, "inner"), attribute)
+
+            async def counted(*args: Any, **kwargs: Any) -> Any:
+                object.__setattr__(self, "sent", object.__getattribute__(self, "sent") + 1)
+                return await inner_method(*args, **kwargs)
+
+            return counted
+        return object.__getattribute__(self, attribute)
 
     def __getattr__(self, attribute: str) -> Any:
         # `messages`, `latest_output()` and the like of the wrapped channel.

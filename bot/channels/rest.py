@@ -15,14 +15,13 @@ from sanic import Blueprint
 from sanic.request import Request
 
 from bot.channels.guard import DEFAULT_DEADLINE_SECONDS, ReplyGuard
-from bot.channels.privacy import mask_optional
 
 
 class MaskedRestInput(RestInput):
-    """Rasa's REST channel whose user text is masked before the `UserMessage` is built.
+    """Rasa's REST channel, each turn through the reply guard (masking, deadline, apology).
 
     Args:
-        guard: bounds the wait for an answer and sends the apology.
+        guard: masks the text, bounds the wait for an answer and sends the apology.
     """
 
     def __init__(self, guard: Optional[ReplyGuard] = None) -> None:
@@ -41,7 +40,7 @@ class MaskedRestInput(RestInput):
     def _extract_message(self, req: Request) -> Optional[str]:
         body = req.json if isinstance(req.json, dict) else {}
         text = body.get("message")
-        return mask_optional(text if text is None or isinstance(text, str) else str(text))
+        return text if text is None or isinstance(text, str) else str(text)  # masked by the guard
 
     async def _extract_sender(self, req: Request) -> Optional[str]:
         body = req.json if isinstance(req.json, dict) else {}

@@ -26,7 +26,6 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.guard import DEFAULT_DEADLINE_SECONDS, ReplyGuard
-from bot.channels.privacy import mask
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ class MaskedSocketIOInput(SocketIOInput):
             text = data.get("message")
             text = "" if text is None else text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
             message = UserMessage(
-                mask(text),
+                text,  # masked by the guard
                 CardSocketIOOutput(sio, self.bot_message_evt),
                 str(sender_id),
                 input_channel=self.name(),
