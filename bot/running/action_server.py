@@ -33,6 +33,9 @@ def action_server_command(port: int) -> list[str]:
 
 
 def main() -> None:
+    from bot.running.lean import lean_process
+
+    lean_process()  # the actions run no neural network: no TensorFlow in this process
     args = create_argument_parser().parse_args()
     if not args.actions:
         args.actions = "actions"

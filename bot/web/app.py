@@ -135,6 +135,9 @@ def create_app(knowledge_base: Any = None, settings: Optional[Settings] = None) 
 
 def main() -> None:
     """Serve the web app on ``WEB_PORT`` (default 8000)."""
+    from bot.running.lean import lean_process
+
+    lean_process()  # the console searches and reads conversations: no neural network, no TensorFlow
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     web.run_app(create_app(settings=settings), port=settings.web_port)

@@ -1,0 +1,39 @@
+"""The processes that run no neural network load no TensorFlow and print nothing but their answer."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from bot.config import ROOT
+
+
+def test_the_command_line_prints_only_its_result(db_url):
+    """`python -m bot search …`: the JSON hits on stdout, nothing on stderr (no TensorFlow, no jieba lines)."""
+    env = {"PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "bot", "search", "包工头欠钱不给咋办", "--limit", "1", "--json"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)[0]["id"].startswith("5.")
+    assert result.stderr == ""
+
+
+def test_the_action_server_answers_without_tensorflow(db_url):
+    """The action server's process, set up as its main() does, answers a search and never imports TensorFlow."""
+    script = (
+        "import sys\n"
+        "from bot.running.lean import lean_process\n"
+        "lean_process()\n"
+        "from bot.running.action_server import warm_up\n"
+        "warm_up()\n"
+        "import actions.practices\n"
+        "from bot.kb.service import get_knowledge_base\n"
+        "print(get_knowledge_base().search('工地要刷脸吗', limit=1).hits[0].practice.id, "
+        "sys.modules.get('tensorflow') is None)\n"
+    )
+    env = {"PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    practice_id, no_tensorflow = result.stdout.split()
+    assert practice_id.startswith("2.") and no_tensorflow == "True"
