@@ -14,6 +14,7 @@ import yaml
 from rasa_sdk import Action
 
 import actions
+import bot.vocabulary as vocabulary
 from bot.config import ROOT
 
 ACTIONS_DIR = ROOT / "actions"
@@ -23,13 +24,9 @@ DIALOGUE_DIRS = (ROOT / "data" / "rules", ROOT / "data" / "stories", ROOT / "tes
 # The issue's bar for topic intents; the conversation intents need fewer.
 MIN_TOPIC_EXAMPLES = 40
 MIN_OTHER_EXAMPLES = 10
-# Predicted by the FallbackClassifier, never trained on: it must have no examples.
-FALLBACK_INTENT = "nlu_fallback"
-TOPIC_INTENTS = frozenset({
-    "ask_wage_arrears", "ask_training_subsidy", "ask_skill_certificate", "ask_real_name",
-    "ask_skill_competition", "ask_training_base", "ask_labour_company", "ask_worker_care",
-    "ask_policy_support", "ask_job_matching", "ask_place_practices",
-})
+# The FallbackClassifier's intent is predicted, never trained on: it must have no examples.
+TOPIC_INTENTS = frozenset({*vocabulary.TOPIC_INTENTS, vocabulary.PLACE_INTENT})
+FALLBACK_INTENT = vocabulary.FALLBACK_INTENT
 
 
 @lru_cache(maxsize=1)
