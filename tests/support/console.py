@@ -161,3 +161,14 @@ def console_server(knowledge_base: Any, tracker_url: str, token: str = TOKEN) ->
     """The whole web app over ``knowledge_base`` and a tracker store, on loopback."""
     with serve(create_app(knowledge_base, console_settings(tracker_url, token))) as url:
         yield url
+
+
+STAFF = {"Authorization": f"Bearer {TOKEN}"}
+STAFF_ENDPOINTS = ["/api/handoffs", "/api/unanswered", "/api/feedback", "/api/stats", "/api/conversations/worker-handoff"]
+
+
+def get(base: str, path: str, **kwargs):
+    """A GET of the served web app, as a client sees it (no redirects followed)."""
+    import requests
+
+    return requests.get(base + path, timeout=60, allow_redirects=False, **kwargs)

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.chat_page import ChatServers, chat_servers
+from tests.support.console import console_server, seed_tracker_store
 from tests.support.stack import Stack
 
 # A page on a busy 2-core CI machine can take longer than Playwright's 5 s default to update.
@@ -18,3 +19,16 @@ def servers(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     """The web app (on the stack's WEB_PORT) and a host site embedding the chat, for the whole run."""
     with chat_servers(stack, tmp_path_factory.mktemp("chat")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def tracker_url(tmp_path_factory) -> str:
+    """A tracker store seeded with the console's test conversations (one per test module)."""
+    return seed_tracker_store(tmp_path_factory.mktemp("tracker") / "tracker.db")
+
+
+@pytest.fixture(scope="module")
+def base(knowledge_base, tracker_url) -> Iterator[str]:
+    """The web app served for real on loopback, reading that tracker store."""
+    with console_server(knowledge_base, tracker_url) as url:
+        yield url

@@ -3,29 +3,8 @@ loopback behind the console token."""
 from __future__ import annotations
 
 import pytest
-import requests
 
-from tests.support.console import HTML_ATTACK, TOKEN, console_server, seed_tracker_store
-
-STAFF = {"Authorization": f"Bearer {TOKEN}"}
-STAFF_ENDPOINTS = ["/api/handoffs", "/api/unanswered", "/api/feedback", "/api/stats", "/api/conversations/worker-handoff"]
-
-
-@pytest.fixture(scope="module")
-def tracker_url(tmp_path_factory) -> str:
-    return seed_tracker_store(tmp_path_factory.mktemp("tracker") / "tracker.db")
-
-
-@pytest.fixture(scope="module")
-def base(knowledge_base, tracker_url) -> str:
-    with console_server(knowledge_base, tracker_url) as url:
-        yield url
-
-
-def get(base: str, path: str, **kwargs):
-    return requests.get(base + path, timeout=60, allow_redirects=False, **kwargs)
-
-
+from tests.support.console import HTML_ATTACK, STAFF, STAFF_ENDPOINTS, TOKEN, console_server, get, seed_tracker_store
 
 # ---------------------------------------------------------------- staff
 
