@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from bot.config import Settings, get_settings
 
@@ -146,7 +146,40 @@ def children(settings: Settings, model: Optional[Path] = None) -> list[Child]:
     ]
 
 
-def supervise(procs: list[Child], root: Path) -> None:
+READY_TIMEOUT_SECONDS = 600
+
+
+def ready_urls(settings: Settings) -> list[str]:
+    """What must answer before the assistant is ready: the action server, Rasa (its model loaded), the web app."""
+    return [f"http://127.0.0.1:{settings.action_port}/health", f"http://127.0.0.1:{settings.rasa_port}/",
+            f"http://127.0.0.1:{settings.web_port}/chat"]
+
+
+def announce_when_ready(settings: Settings, procs: list[Child]) -> None:
+    """Print the URLs once every server answers (not before), or say which one did not."""
+    import threading
+
+    from bot.running.launcher import answers
+
+    def wait() -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        for url in ready_urls(settings):
+            while not answers(url, 1):
+                if time.monotonic() > deadline:
+                    print(f"[serve] not ready after {READY_TIMEOUT_SECONDS} s: {url} does not answer", file=sys.stderr)
+                    return
+                time.sleep(0.5)
+        print(
+            f"[serve] ready: chat http://localhost:{settings.web_port}/chat  "
+            f"console http://localhost:{settings.web_port}/console  "
+            f"Rasa REST http://localhost:{settings.rasa_port}/webhooks/rest/webhook",
+            file=sys.stderr, flush=True,
+        )
+
+    threading.Thread(target=wait, name="ready", daemon=True).start()
+
+
+def supervise(procs: list[Child], root: Path, on_started: Optional[Callable[[], None]] = None) -> None:
     stopping = False
 
     def stop(*_: object) -> None:
@@ -157,6 +190,8 @@ def supervise(procs: list[Child], root: Path) -> None:
     signal.signal(signal.SIGTERM, stop)
     for child in procs:
         child.start(root)
+    if on_started is not None:
+        on_started()
     try:
         while not stopping:
             time.sleep(0.5)
@@ -191,12 +226,10 @@ def main(argv: Optional[list[str]] = None) -> None:
         print(f"cannot start: {exc}", file=sys.stderr)
         sys.exit(1)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    print(
-        f"starting: chat http://localhost:{settings.web_port}/chat  console http://localhost:{settings.web_port}/console  "
-        f"Rasa REST http://localhost:{settings.rasa_port}/webhooks/rest/webhook",
-        file=sys.stderr,
-    )
-    supervise(children(settings, args.model), settings.root)
+    print("[serve] starting the action server, Rasa and the web app (the model takes a while to load) …",
+          file=sys.stderr, flush=True)
+    procs = children(settings, args.model)
+    supervise(procs, settings.root, on_started=lambda: announce_when_ready(settings, procs))
 
 
 if __name__ == "__main__":

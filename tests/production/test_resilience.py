@@ -31,6 +31,22 @@ def served(tmp_path_factory, db_url):
         assistant.stop()
 
 
+def test_make_run_says_it_is_ready_only_once_it_answers(tmp_path, db_url):
+    """`make run` prints its URLs when the assistant answers: a greeting sent the moment the ready
+    line appears gets the bot's own answer, not an error or the apology."""
+    assistant = ServedAssistant(tmp_path / "ready", {"DATABASE_URL": db_url})
+    assistant.start(wait=False)
+    try:
+        line = assistant.wait_for_ready_line()
+        status, messages = rest_turn(assistant.rasa_url, "ready-1", "你好")
+        assert status == 200 and texts(messages) and texts(messages) != apology_texts()
+        assert f"localhost:{assistant.web_port}/chat" in line and "/webhooks/rest/webhook" in line
+        log = (assistant.var_dir / "serve.log").read_text(errors="replace")
+        assert log.index("[serve] starting") < log.index("[serve] ready:")
+    finally:
+        assistant.stop()
+
+
 def apology_texts() -> list[str]:
     return [m["text"] for m in apology_messages()]
 

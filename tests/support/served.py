@@ -35,8 +35,8 @@ class ServedAssistant:
     def action_health(self) -> str:
         return f"http://127.0.0.1:{self.action_port}/health"
 
-    def start(self) -> None:
-        """Starts the supervisor and waits until Rasa and the action server answer."""
+    def start(self, wait: bool = True) -> None:
+        """Starts the supervisor and (unless told not to) waits until Rasa and the action server answer."""
         env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT), "VAR_DIR": str(self.var_dir),
                "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port),
                "WEB_PORT": str(self.web_port), "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -46,8 +46,21 @@ class ServedAssistant:
         self.process = subprocess.Popen([sys.executable, "-m", "bot.running.serve"], cwd=ROOT, env=env,
                                         stdout=log, stderr=subprocess.STDOUT)
         log.close()
-        wait_for_http(self.action_health, START_TIMEOUT)
-        wait_for_http(f"{self.rasa_url}/", START_TIMEOUT)
+        if wait:
+            wait_for_http(self.action_health, START_TIMEOUT)
+            wait_for_http(f"{self.rasa_url}/", START_TIMEOUT)
+
+    def wait_for_ready_line(self, timeout: float = START_TIMEOUT) -> str:
+        """The supervisor's "ready" line, once it has printed it."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in (self.var_dir / "serve.log").read_text(errors="replace").splitlines():
+                if "[serve] ready:" in line:
+                    return line
+            time.sleep(0.2)
+        raise TimeoutError("make run printed no ready line")
 
     def stop(self) -> None:
         """Stops the supervisor as Ctrl-C does; it stops its children."""
