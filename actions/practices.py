@@ -32,7 +32,17 @@ from actions.finding import Page, find_page
 from actions.presenting import body_text, present, utter_cards, utter_sources
 from actions.topics import PLACE_INTENT, TOPIC_KEYWORDS, asks_whole_list, is_urgent
 from bot.kb.answerability import REFUSE, Signals, Thresholds, decide, off_list_topic
-from bot.vocabulary import FALLBACK_INTENT, FEELING_INTENT, INFORM_PLACE_INTENT, OUT_OF_SCOPE_INTENT
+from bot.vocabulary import (
+    CITATION_UNKNOWN_RESPONSE,
+    FALLBACK_INTENT,
+    FEELING_INTENT,
+    INFORM_PLACE_INTENT,
+    NOT_FOUND_RESPONSE,
+    OUT_OF_SCOPE_INTENT,
+    OUT_OF_SCOPE_RESPONSE,
+    REPHRASE_RESPONSE,
+    UNCOVERED_RESPONSE,
+)
 
 DomainDict = dict[str, Any]
 
@@ -91,16 +101,16 @@ def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals)
     intent = latest_intent(tracker)
     text = latest_text(tracker)
     if signals.off_list is not None:
-        dispatcher.utter_message(response="utter_uncovered")
+        dispatcher.utter_message(response=UNCOVERED_RESPONSE)
         dispatcher.utter_message(response=signals.off_list.response)
     elif intent == OUT_OF_SCOPE_INTENT:
-        dispatcher.utter_message(response="utter_out_of_scope")
+        dispatcher.utter_message(response=OUT_OF_SCOPE_RESPONSE)
     elif intent == FEELING_INTENT:
         dispatcher.utter_message(response="utter_empathy")
     elif intent == FALLBACK_INTENT and signals.best_score == 0.0:
-        dispatcher.utter_message(response="utter_rephrase")
+        dispatcher.utter_message(response=REPHRASE_RESPONSE)
     else:
-        dispatcher.utter_message(response="utter_uncovered")
+        dispatcher.utter_message(response=UNCOVERED_RESPONSE)
         if is_urgent(None, text):
             dispatcher.utter_message(response="utter_general_guidance")
     # A refused question ends the thread: "还有吗" after it must not bring back an older topic.
@@ -155,7 +165,7 @@ class ActionSearchPractices(KnowledgeBaseAction):
                 dispatcher.utter_message(response="utter_no_practice_in_place", place=page.place_name)
                 utter_places(dispatcher, self.knowledge_base.region_counts(), on_topic=False)
             else:
-                dispatcher.utter_message(response="utter_no_practice_found")
+                dispatcher.utter_message(response=NOT_FOUND_RESPONSE)
             if urgent:
                 dispatcher.utter_message(response="utter_general_guidance")
             return thread_events(thread, page, [], [])
@@ -319,7 +329,7 @@ class ActionShowCitation(KnowledgeBaseAction):
             practices = list(self.knowledge_base.referenced(latest_text(tracker)))
         practices = practices[:MAX_NAMED]
         if not practices:
-            dispatcher.utter_message(response="utter_citation_unknown")
+            dispatcher.utter_message(response=CITATION_UNKNOWN_RESPONSE)
             return []
         for practice in practices:
             dispatcher.utter_message(

@@ -44,11 +44,16 @@ SLOT_FEEDBACK = "feedback"
 SLOT_HANDOFF = "handoff_requested"
 
 # ---- responses the code sends --------------------------------------------------------------
+NOT_FOUND_RESPONSE = "utter_no_practice_found"  # a topic question the search finds nothing for
+UNCOVERED_RESPONSE = "utter_uncovered"  # the list does not cover it
+OUT_OF_SCOPE_RESPONSE = "utter_out_of_scope"  # nothing to do with the list
+REPHRASE_RESPONSE = "utter_rephrase"  # not understood
+CITATION_UNKNOWN_RESPONSE = "utter_citation_unknown"  # a number the list does not have
 # Answers that found nothing or refused: the editors' list of unanswered questions shows them.
 NOT_ANSWERED_RESPONSES = (
-    "utter_no_practice_found",
-    "utter_uncovered",
-    "utter_out_of_scope",
-    "utter_rephrase",
-    "utter_citation_unknown",
+    NOT_FOUND_RESPONSE,
+    UNCOVERED_RESPONSE,
+    OUT_OF_SCOPE_RESPONSE,
+    REPHRASE_RESPONSE,
+    CITATION_UNKNOWN_RESPONSE,
 )

@@ -52,8 +52,12 @@ def action_classes() -> list[type[Action]]:
     return found
 
 
+VOCABULARY = ROOT / "bot" / "vocabulary.py"  # response names the actions import from there
+
+
 def action_sources() -> dict[Path, str]:
-    return {path: path.read_text(encoding="utf-8") for path in sorted(ACTIONS_DIR.glob("*.py"))}
+    paths = [*sorted(ACTIONS_DIR.glob("*.py")), VOCABULARY]
+    return {path: path.read_text(encoding="utf-8") for path in paths}
 
 
 def string_literals(source: str) -> set[str]:
