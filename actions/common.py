@@ -14,16 +14,7 @@ if TYPE_CHECKING:  # imported lazily at run time: nothing heavy at import
     from bot.kb.answerability import Thresholds
     from bot.kb.service import KnowledgeBase
 
-from bot.vocabulary import (  # noqa: F401  (re-exported for the actions)
-    SLOT_FEEDBACK,
-    SLOT_HANDOFF,
-    SLOT_LAST_SHOWN,
-    SLOT_PAGE,
-    SLOT_PLACE,
-    SLOT_SHOWN_IDS,
-    SLOT_TOPIC_INTENT,
-    SLOT_TOPIC_QUERY,
-)
+from bot.vocabulary import SLOT_LAST_SHOWN, SLOT_PAGE, SLOT_PLACE, SLOT_SHOWN_IDS, SLOT_TOPIC_INTENT, SLOT_TOPIC_QUERY
 
 # How many practices one answer shows: enough to compare, short enough for a phone.
 PAGE_SIZE = 3

@@ -7,7 +7,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SLOT_FEEDBACK, latest_intent
+from actions.common import latest_intent
+from bot.vocabulary import SLOT_FEEDBACK
 
 # intent → (slot value, response)
 FEEDBACK_BY_INTENT = {

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from actions.common import PAGE_SIZE, Thread
-from actions.topics import PLACE_INTENT, TOPIC_SECTIONS
+from actions.topics import TOPIC_SECTIONS
 from bot.kb.answerability import Thresholds, load_thresholds
 from bot.kb.types import REGION_EXACT, Hit, Place
+from bot.vocabulary import PLACE_INTENT
 
 if TYPE_CHECKING:
     from bot.kb.service import KnowledgeBase

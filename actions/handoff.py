@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SLOT_HANDOFF
+from bot.vocabulary import SLOT_HANDOFF
 
 
 class ActionRequestHuman(Action):

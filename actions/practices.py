@@ -9,13 +9,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     ORDINAL_LAST,
-    SLOT_FEEDBACK,
-    SLOT_LAST_SHOWN,
-    SLOT_PAGE,
-    SLOT_PLACE,
-    SLOT_SHOWN_IDS,
-    SLOT_TOPIC_INTENT,
-    SLOT_TOPIC_QUERY,
     KnowledgeBaseAction,
     Thread,
     asked_place,
@@ -30,7 +23,7 @@ from actions.common import (
 )
 from actions.finding import Page, find_page
 from actions.presenting import body_text, present, utter_cards, utter_sources
-from actions.topics import PLACE_INTENT, TOPIC_KEYWORDS, asks_whole_list, is_urgent
+from actions.topics import TOPIC_KEYWORDS, asks_whole_list, is_urgent
 from bot.kb.answerability import REFUSE, Signals, Thresholds, decide, off_list_topic
 from bot.vocabulary import (
     CITATION_UNKNOWN_RESPONSE,
@@ -40,7 +33,15 @@ from bot.vocabulary import (
     NOT_FOUND_RESPONSE,
     OUT_OF_SCOPE_INTENT,
     OUT_OF_SCOPE_RESPONSE,
+    PLACE_INTENT,
     REPHRASE_RESPONSE,
+    SLOT_FEEDBACK,
+    SLOT_LAST_SHOWN,
+    SLOT_PAGE,
+    SLOT_PLACE,
+    SLOT_SHOWN_IDS,
+    SLOT_TOPIC_INTENT,
+    SLOT_TOPIC_QUERY,
     UNCOVERED_RESPONSE,
 )
 

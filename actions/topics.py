@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from bot.vocabulary import PLACE_INTENT, TOPIC_INTENTS  # noqa: F401  (re-exported for the actions)
-
 # Words added to the worker's own text, so that a short or colloquial question
 # ("包工头跑了咋办") still reaches the practices of its topic.
 TOPIC_KEYWORDS: dict[str, str] = {
@@ -53,9 +51,6 @@ URGENT_WORDS = (
 )
 
 
-def is_topic_intent(intent: Optional[str]) -> bool:
-    """Whether the intent asks about practices (a topic or a place)."""
-    return intent in TOPIC_KEYWORDS or intent == PLACE_INTENT
 
 
 def is_urgent(intent: Optional[str], text: str = "") -> bool:

@@ -52,8 +52,8 @@ def _value(number: str | None, default: int = 1) -> int:
 
 def _folded(text: str) -> str:
     """Full-width forms (（）．５) folded to ASCII, one character for one, so offsets hold."""
-    return "".join(unicodedata.normalize("NFKC", ch) if len(unicodedata.normalize("NFKC", ch)) == 1 else ch
-                   for ch in text)
+    folded = (unicodedata.normalize("NFKC", ch) for ch in text)
+    return "".join(f if len(f) == 1 else ch for f, ch in zip(folded, text))
 
 
 def find_references(text: object) -> list[Reference]:
