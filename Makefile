@@ -147,6 +147,9 @@ $(NLU_MODEL): $(INSTALLED) $(NLU_INPUTS)
 corpus: $(INSTALLED) ## split data/questions/raw/ by site into train/dev/test and regenerate data/nlu/real_questions.yml
 	$(PY) -m bot.measure.corpus
 
+api-docs: $(INSTALLED) $(DB) $(MODEL) ## write docs/api.md's examples from what the running assistant sends (a test checks them)
+	$(PY) -m bot.api_examples
+
 lock: $(INSTALLED) ## re-pin every installed package into constraints.txt
 	(echo "# Every package of the environment, pinned (regenerate with: make lock)"; \
 		$(PY) -m pip freeze --exclude-editable) > constraints.txt

@@ -22,7 +22,7 @@ from actions.common import (
     text_without_places,
 )
 from actions.finding import Page, find_page
-from actions.presenting import body_text, present, utter_cards, utter_sources
+from actions.presenting import present, present_cited, present_in_full, present_sources
 from actions.topics import TOPIC_KEYWORDS, asks_whole_list, is_urgent
 from bot.kb.answerability import REFUSE, Signals, Thresholds, decide, off_list_topic
 from bot.vocabulary import (
@@ -254,15 +254,7 @@ class ActionShowDetail(KnowledgeBaseAction):
         if practice is None:
             dispatcher.utter_message(response="utter_nothing_shown_yet")
             return []
-        dispatcher.utter_message(
-            response="utter_practice_detail",
-            n=str(thread.shown_ids.index(practice_id) + 1),
-            place=practice.region,
-            title=practice.title,
-            body=body_text(practice),
-        )
-        utter_sources(dispatcher, [practice])
-        utter_cards(dispatcher, [practice])
+        present_in_full(dispatcher, practice, thread.shown_ids.index(practice_id) + 1)
         dispatcher.utter_message(response="utter_ask_feedback")
         return [SlotSet(SLOT_LAST_SHOWN, [practice.id]), SlotSet(SLOT_FEEDBACK, None)]
 
@@ -283,8 +275,7 @@ class ActionShowSource(KnowledgeBaseAction):
         if not practices:
             dispatcher.utter_message(response="utter_nothing_shown_yet")
             return []
-        utter_sources(dispatcher, practices)
-        utter_cards(dispatcher, practices)
+        present_sources(dispatcher, practices)
         return []
 
 
@@ -332,15 +323,6 @@ class ActionShowCitation(KnowledgeBaseAction):
         if not practices:
             dispatcher.utter_message(response=CITATION_UNKNOWN_RESPONSE)
             return []
-        for practice in practices:
-            dispatcher.utter_message(
-                response="utter_citation_practice",
-                citation=practice.citation,
-                place=practice.region,
-                title=practice.title,
-                body=body_text(practice),
-            )
-        utter_sources(dispatcher, practices)
-        utter_cards(dispatcher, practices)
+        present_cited(dispatcher, practices)
         dispatcher.utter_message(response="utter_ask_feedback")
         return [SlotSet(SLOT_LAST_SHOWN, [p.id for p in practices]), SlotSet(SLOT_FEEDBACK, None)]

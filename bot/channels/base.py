@@ -225,13 +225,6 @@ def _check_timestamp(args: Mapping[str, str]) -> None:
 
 
 def _texts_from_domain_file() -> ChannelTexts:
-    from rasa.shared.core.domain import Domain
+    from bot import responses
 
-    from bot.config import get_settings
-
-    path = get_settings().root / "domain.yml"
-    try:
-        return texts_from_responses(Domain.load(str(path)).responses)
-    except Exception:  # no domain: the channel still answers, without its own sentences
-        logger.warning("channel texts not found in %s", path, exc_info=True)
-        return ChannelTexts()
+    return texts_from_responses(responses.load_responses())  # empty when unreadable: the channel still answers

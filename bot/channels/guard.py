@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import lru_cache
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -151,28 +150,18 @@ class ReplyGuard:
             logger.error("late turn failed", exc_info=turn.exception())
 
 
-@lru_cache(maxsize=1)
 def apology_messages() -> list[dict[str, Any]]:
-    """The first response of :data:`APOLOGY_RESPONSES` that `domain.yml` defines (read once).
+    """The first response of :data:`APOLOGY_RESPONSES` that `domain.yml` defines.
 
     Returns:
         Its first variation as a message (``text`` and ``buttons``); empty when the
         domain defines none of them or cannot be read.
     """
-    from rasa.shared.core.domain import Domain
+    from bot import responses
 
-    from bot.config import get_settings
-
-    path = get_settings().root / "domain.yml"
-    try:
-        responses = Domain.load(str(path)).responses
-    except Exception:
-        logger.error("cannot read the apology from %s", path, exc_info=True)
-        return []
     for name in APOLOGY_RESPONSES:
-        variations = responses.get(name) or []
-        if variations:
-            message = {key: value for key, value in variations[0].items() if key in ("text", "buttons", "custom")}
-            return [message]
-    logger.error("%s defines none of %s", path, ", ".join(APOLOGY_RESPONSES))
+        variation = responses.first_variation(name)
+        if variation:
+            return [{key: value for key, value in variation.items() if key in ("text", "buttons", "custom")}]
+    logger.error("domain.yml defines none of %s", ", ".join(APOLOGY_RESPONSES))
     return []

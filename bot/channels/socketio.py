@@ -10,7 +10,8 @@ Registered in `credentials.yml` by module path
 - awaits ``enter_room`` (a coroutine in current python-socketio; Rasa 3.6 does
   not await it, so with session persistence no answer ever reached the user);
 - sends a bot's custom JSON as ``{"custom": {...}}`` (Rasa's own channel passes it
-  to ``emit`` as keyword arguments, which fails for ``{"practices": [...]}``);
+  to ``emit`` as keyword arguments, which fails for ``{"practices": [...]}``), in the
+  same event as the text and buttons of that message;
 - bounds the wait with a :class:`~bot.channels.guard.ReplyGuard`.
 """
 from __future__ import annotations
@@ -31,7 +32,21 @@ logger = logging.getLogger(__name__)
 
 
 class CardSocketIOOutput(SocketIOOutput):
-    """Rasa's socket.io output, with custom JSON sent under ``custom`` (as the web chat reads it)."""
+    """Rasa's socket.io output, with custom JSON sent under ``custom`` (as the web chat reads it),
+    and an answer that carries cards sent as one event: its text, buttons and cards together,
+    so a client that draws the cards knows which text they replace."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        if not message.get("custom"):
+            await super().send_response(recipient_id, message)
+            return
+        event: dict[str, Any] = {"text": message["text"]} if message.get("text") else {}
+        if message.get("buttons"):  # in the shape Rasa's channel gives buttons
+            event["quick_replies"] = [
+                {"content_type": "text", "title": b.get("title"), "payload": b.get("payload")} for b in message["buttons"]
+            ]
+        event["custom"] = message["custom"]
+        await self._send_message(recipient_id, event)
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})

@@ -110,7 +110,7 @@ def highlight_terms(query: str, texts: Iterable[str], shortest: int = 2) -> list
     for terms in synonym_groups():
         if any(len(t) >= shortest and t in query for t in terms):
             found.update(t for t in terms if len(t) >= shortest and t in corpus)
-    unique = sorted(found, key=len, reverse=True)
+    unique = sorted(found, key=lambda t: (-len(t), t))  # longest first; the same order on every run
     return [t for n, t in enumerate(unique) if not any(t in longer for longer in unique[:n])]
 
 

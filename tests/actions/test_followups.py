@@ -84,14 +84,13 @@ def test_detail_shows_the_full_text_and_source(knowledge_base, wage_thread, text
     entities = [entity(text, "ordinal", *ordinal_entity)] if ordinal_entity else []
     reply = run(ActionShowDetail(knowledge_base), make_tracker(text, "ask_detail", entities, slots=slots))
     practice = knowledge_base.practice(shown.cited_ids[position])
-    assert reply.responses == ["utter_practice_detail", "utter_practice_source", "custom", "utter_ask_feedback"]
+    assert reply.responses == ["utter_practice_detail", "utter_ask_feedback"], "the text and its card in one message"
     detail = reply.messages[0]
     assert (detail["n"], detail["place"], detail["title"]) == (str(position + 1), practice.region, practice.title)
     assert detail["body"] in practice.text and practice.text.endswith(detail["body"])
     assert practice.title not in detail["body"] and len(detail["body"]) > len(practice.text) / 2
-    assert reply.messages[1]["citations"] == practice.citation
-    assert reply.messages[1]["document"] == DOCUMENT
-    assert reply.cited_ids == [practice.id]
+    assert detail["sources"] == f"《{DOCUMENT}》{practice.citation}"
+    assert reply.cited_ids == [practice.id] and reply.cards[0]["body"] == detail["body"]
     assert reply.slot("last_shown") == [practice.id]
 
 
@@ -151,9 +150,9 @@ def test_source_names_document_and_citations_of_what_was_shown(knowledge_base, w
     """"这是哪个文件里的": the document title and each citation, in the order shown."""
     shown, slots = wage_thread
     reply = run(ActionShowSource(knowledge_base), make_tracker("这是哪个文件里的", "ask_source", slots=slots))
-    assert reply.responses == ["utter_practice_source", "custom"]
-    assert reply.messages[0]["document"] == DOCUMENT
-    assert reply.messages[0]["citations"] == "、".join(knowledge_base.practice(i).citation for i in shown.cited_ids)
+    assert reply.responses == ["utter_practice_source"]
+    citations = "、".join(knowledge_base.practice(i).citation for i in shown.cited_ids)
+    assert reply.messages[0]["sources"] == f"《{DOCUMENT}》{citations}"
     assert reply.cited_ids == shown.cited_ids
 
 
@@ -163,7 +162,7 @@ def test_source_of_one_practice(knowledge_base, wage_thread):
     text = "第一条出自哪里"
     reply = run(ActionShowSource(knowledge_base),
                 make_tracker(text, "ask_source", [entity(text, "ordinal", "第一条", "1")], slots=slots))
-    assert reply.messages[0]["citations"] == knowledge_base.practice(shown.cited_ids[0]).citation
+    assert reply.messages[0]["sources"] == f"《{DOCUMENT}》{knowledge_base.practice(shown.cited_ids[0]).citation}"
 
 
 @pytest.mark.parametrize("slots", [{}, {"last_shown": ["9.9.9"]}, {"last_shown": "not a list"}])

@@ -2,33 +2,46 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
 from actions.practices import ActionSearchPractices
-from actions.presenting import has_figure, key_fact, shorten
+from actions.presenting import has_figure, key_fact, reports_results, sentences, shorten
 from tests.support.chat import make_tracker, run
 
 
 @pytest.mark.parametrize(
-    "practice_id, fact_contains",
+    "practice_id, fact_contains, not_contains",
     [
-        ("1.2.1", "56个项目"),  # the first sentence after the headline with a figure
-        ("5.1.2", "165.01亿元"),
-        ("3.1.3", "2.65万名"),
-        ("1.1.1", "一是壮队伍"),  # no figure anywhere: the sentence after the headline
+        ("5.1.2", "全面推行农民工工资专户管理制度", "165.01亿元"),  # what is done, not the total paid
+        ("4.2.4", "补贴 200 元", "〔2023〕"),  # the amount per worker, not the document number
+        ("5.2.1", "调解", "截至"),
+        ("5.1.3", "预警", "1025次"),
     ],
 )
-def test_key_fact_is_the_first_sentence_with_a_figure(knowledge_base, practice_id, fact_contains):
-    """Each item carries one key fact: a figure if the practice has one, else its first point."""
-    assert fact_contains in key_fact(knowledge_base.practice(practice_id))
+def test_key_fact_says_what_is_done_not_a_statistic(knowledge_base, practice_id, fact_contains, not_contains):
+    """Each item carries one key fact a worker can use: what the place does, quoted from its text."""
+    fact = key_fact(knowledge_base.practice(practice_id))
+    assert fact_contains in fact and not_contains not in fact
+
+
+def test_key_fact_reports_totals_only_when_the_text_has_nothing_else(knowledge_base):
+    """Of all practices, none shows a report of totals ("截至…累计…万人次") when it says what it does;
+    a practice that only reports totals still gets its total."""
+    for practice in knowledge_base.practices():
+        body = [s for s in sentences(practice.text)[1:] if not reports_results(s)]
+        if body:
+            assert not reports_results(key_fact(practice)), practice.id
+    only_totals = replace(knowledge_base.practice("5.1.2"), text="重庆市全面推行农民工工资专户管理及银行代发制度。截至2023年底，共代发工资165.01亿元。")
+    assert "165.01亿元" in key_fact(only_totals)
 
 
 def test_every_key_fact_is_short_and_from_the_text(knowledge_base):
-    """For all practices: a fact of at most 60 characters (plus …), taken from the practice's own text."""
+    """For all practices: a fact of 16 to 56 characters (plus …), taken from the practice's own text."""
     for practice in knowledge_base.practices():
         fact = key_fact(practice)
-        assert 0 < len(fact) <= 61, practice.id
+        assert 16 <= len(fact.rstrip("…")) <= 56, (practice.id, fact)
         assert fact.rstrip("…") in practice.text or fact.rstrip("…") in practice.title, practice.id
         assert practice.title not in fact, practice.id
 
@@ -61,32 +74,37 @@ def render(domain_path, reply):
     tracker = DialogueStateTracker("worker", domain.slots)
     out = []
     for message in reply.messages:
-        if message.get("response"):
-            kwargs = {k: v for k, v in message.items() if k not in ("response", "template") and v}
-            out.append(asyncio.run(nlg.generate(message["response"], tracker, "rest", **kwargs)))
-        else:
-            out.append({"custom": message["custom"]})
+        kwargs = {k: v for k, v in message.items() if k not in ("response", "template") and v}
+        draft = asyncio.run(nlg.generate(message["response"], tracker, "rest", **kwargs)) if message.get("response") else {}
+        draft.setdefault("buttons", []).extend(message.get("buttons") or [])  # as Rasa merges an action's buttons
+        if message.get("custom"):
+            draft["custom"] = message["custom"]
+        out.append(draft)
     return out
 
 
-def test_rendered_answer_reads_well_and_buttons_carry_payloads(knowledge_base):
-    """Rendered by Rasa: each item shows its place, headline and fact with a 看全文 button
-    (``/ask_detail{"ordinal":"N"}``); the last message offers 更多 / 有用 / 没用."""
+def test_rendered_answer_is_one_short_text_with_numbered_buttons(knowledge_base):
+    """Rendered by Rasa for a text channel: one text with each practice once (place, headline, fact)
+    and one source line, a 看第N条全文 button per practice; short guidance; then 更多 / 有用 / 没用."""
     from bot.config import ROOT
 
-    reply = run(ActionSearchPractices(knowledge_base), make_tracker("重庆工资是银行代发吗", "ask_wage_arrears"))
+    reply = run(ActionSearchPractices(knowledge_base), make_tracker("包工头欠钱不给咋办", "ask_wage_arrears"))
     rendered = render(ROOT / "domain.yml", reply)
+    answer, *rest = rendered
+    practices = [knowledge_base.practice(i) for i in reply.cited_ids]
+    lines = answer["text"].split("\n")
+    assert [line.split(" ", 1)[0] for line in lines[0::2][:3]] == ["1.", "2.", "3."]
+    assert all(p.region in answer["text"] and answer["text"].count(p.title) == 1 for p in practices)
+    assert lines[-1] == "出处：《培育新时代建筑产业工人可复制经验做法清单（第一批）》" + "、".join(p.citation for p in practices)
+    assert [b["title"] for b in answer["buttons"]] == ["看第1条全文", "看第2条全文", "看第3条全文"]
+    assert answer["buttons"][2]["payload"] == '/ask_detail{"ordinal":"3"}'
+    assert [p["id"] for p in answer["custom"]["practices"]] == reply.cited_ids
+    guidance = [m["text"] for m in rest if "通用提示" in m.get("text", "")]
+    assert len(guidance) == 1 and "12333" in guidance[0] and len(guidance[0]) <= 80
+    assert [b["payload"] for b in rest[-1]["buttons"]] == ["/ask_more", "/feedback_useful", "/feedback_useless"]
     texts = [m.get("text", "") for m in rendered]
-    first = knowledge_base.practice(reply.cited_ids[0])
-    assert texts[0].startswith("1. ") and first.region in texts[0] and first.title in texts[0]
-    assert rendered[0]["buttons"] == [{"title": "看第1条全文", "payload": '/ask_detail{"ordinal":"1"}'}]
-    assert rendered[2]["buttons"][0]["payload"] == '/ask_detail{"ordinal":"3"}'
-    assert any(first.citation in t and "《培育新时代建筑产业工人可复制经验做法清单（第一批）》" in t for t in texts)
-    assert any("12333" in t and "12348" in t and "12345" in t and "通用提示" in t for t in texts)
-    payloads = [b["payload"] for b in rendered[-1]["buttons"]]
-    assert payloads == ["/ask_more", "/feedback_useful", "/feedback_useless"]
     assert all("{" not in t for t in texts), "every variable filled"
-    assert sum(len(t) for t in texts) < 600, "short enough for a phone"
+    assert sum(len(t) for t in texts) < 520, "short enough for one WeChat reply"
 
 
 def test_every_key_fact_quotes_the_text_and_never_cuts_a_figure(practices):

@@ -8,16 +8,16 @@ from tests.support.chat import entity, make_tracker, run
 
 # text, intent, (place mention, official name) or None, a practice that must be cited, its place label
 TOPIC_CASES = [
-    ("重庆工资是银行代发吗", "ask_wage_arrears", ("重庆", "重庆市"), "5.1.2", "utter_practice_item"),
-    ("芜湖工地欠薪有预警吗", "ask_wage_arrears", ("芜湖", "安徽省芜湖市"), "5.1.3", "utter_practice_item"),
-    ("宁波工地刷脸", "ask_real_name", ("宁波", "浙江省宁波市"), "2.3.5", "utter_practice_item"),
-    ("赣州培训补贴多少钱", "ask_training_subsidy", ("赣州", "江西省赣州市"), "4.2.4", "utter_practice_item"),
-    ("成都有技能大赛吗", "ask_skill_competition", ("成都", "四川省成都市"), "3.3.2", "utter_practice_item"),
-    ("和县有培训基地吗", "ask_training_base", ("和县", "安徽省马鞍山市和县"), "3.1.3", "utter_practice_item"),
-    ("班组长开公司", "ask_labour_company", None, "1.2.1", "utter_practice_item"),
-    ("考特种作业证能补多少钱", "ask_training_subsidy", None, "4.2.4", "utter_practice_item"),
+    ("重庆工资是银行代发吗", "ask_wage_arrears", ("重庆", "重庆市"), "5.1.2", "here"),
+    ("芜湖工地欠薪有预警吗", "ask_wage_arrears", ("芜湖", "安徽省芜湖市"), "5.1.3", "here"),
+    ("宁波工地刷脸", "ask_real_name", ("宁波", "浙江省宁波市"), "2.3.5", "here"),
+    ("赣州培训补贴多少钱", "ask_training_subsidy", ("赣州", "江西省赣州市"), "4.2.4", "here"),
+    ("成都有技能大赛吗", "ask_skill_competition", ("成都", "四川省成都市"), "3.3.2", "here"),
+    ("和县有培训基地吗", "ask_training_base", ("和县", "安徽省马鞍山市和县"), "3.1.3", "here"),
+    ("班组长开公司", "ask_labour_company", None, "1.2.1", "here"),
+    ("考特种作业证能补多少钱", "ask_training_subsidy", None, "4.2.4", "here"),
     # nothing in 东莞 on wages: 佛山 (same province) first, labelled as such
-    ("东莞工资拖欠", "ask_wage_arrears", ("东莞", "广东省东莞市"), "5.2.2", "utter_practice_item_province"),
+    ("东莞工资拖欠", "ask_wage_arrears", ("东莞", "广东省东莞市"), "5.2.2", "province"),
 ]
 
 
@@ -35,28 +35,26 @@ def test_question_cites_the_matching_practice(knowledge_base, text, intent, plac
     position = reply.cited_ids.index(expected_id)
     if place:
         assert position == 0
-    assert reply.items[position]["response"] == label
-    assert reply.items[position]["place"] == knowledge_base.practice(expected_id).region
+    assert reply.label(reply.items[position]) == label
+    assert reply.items[position]["region"] == knowledge_base.practice(expected_id).region
 
 
 @pytest.mark.parametrize("text, intent, place, expected_id, label", TOPIC_CASES)
-def test_answer_shows_three_items_then_source_then_cards(knowledge_base, text, intent, place, expected_id, label):
-    """Three short items (place, headline, one fact), their source, the cards in the same order."""
+def test_answer_is_one_message_of_three_items_their_source_and_cards(knowledge_base, text, intent, place, expected_id, label):
+    """One message: three short items (place, headline, one fact) and one source line for text
+    channels, the same practices as cards with a 看全文 button each; then the feedback prompt."""
     reply = ask(knowledge_base, text, intent, place)
-    assert len(reply.items) == 3
+    answer = reply.of("utter_practice_list")
+    assert len(answer) == 1 and reply.responses.count("custom") == 0, "each practice once"
     assert [m["n"] for m in reply.items] == ["1", "2", "3"]
     practices = [knowledge_base.practice(i) for i in reply.cited_ids]
     assert [m["title"] for m in reply.items] == [p.title for p in practices]
-    assert [m["place"] for m in reply.items] == [p.region for p in practices]
-    assert all(0 < len(m["fact"]) <= 61 for m in reply.items)
-    source = reply.of("utter_practice_source")
-    assert len(source) == 1
-    assert source[0]["document"] == "培育新时代建筑产业工人可复制经验做法清单（第一批）"
-    assert source[0]["citations"] == "、".join(p.citation for p in practices)
-    assert reply.cards == [p.card() for p in practices]
+    assert all(0 < len(m["fact"]) <= 57 and m["fact"].rstrip("…") in p.text for m, p in zip(reply.items, practices))
+    assert answer[0]["sources"] == "《培育新时代建筑产业工人可复制经验做法清单（第一批）》" + "、".join(p.citation for p in practices)
+    assert [{k: m[k] for k in p.card()} for m, p in zip(reply.cards, practices)] == [p.card() for p in practices]
+    assert [b["payload"] for b in answer[0]["buttons"]] == [f'/ask_detail{{"ordinal":"{n}"}}' for n in (1, 2, 3)]
+    assert [m["detail"] for m in reply.items] == answer[0]["buttons"]
     assert reply.responses[-1] == "utter_after_practices"
-    order = reply.responses
-    assert order.index("utter_practice_source") > max(i for i, r in enumerate(order) if r.startswith("utter_practice_item"))
 
 
 def test_thread_is_remembered_in_slots(knowledge_base):
@@ -77,14 +75,14 @@ def test_place_without_practice_on_topic_says_so_then_labels_others(knowledge_ba
     reply = ask(knowledge_base, "东莞工资拖欠", "ask_wage_arrears", ("东莞", "广东省东莞市"))
     assert reply.responses[0] == "utter_no_practice_in_place"
     assert reply.messages[0]["place"] == "广东省东莞市"
-    assert {m["response"] for m in reply.items} <= {"utter_practice_item_province", "utter_practice_item_elsewhere"}
+    assert {reply.label(m) for m in reply.items} <= {"province", "elsewhere"}
 
 
 def test_place_far_from_every_practice_shows_the_country_labelled_elsewhere(knowledge_base):
     """拉萨 and its province have no practice on wages: the country's, each marked 外地."""
     reply = ask(knowledge_base, "拉萨欠薪", "ask_wage_arrears", ("拉萨", "西藏自治区拉萨市"))
     assert reply.responses[0] == "utter_no_practice_in_place"
-    assert [m["response"] for m in reply.items] == ["utter_practice_item_elsewhere"] * 3
+    assert [reply.label(m) for m in reply.items] == ["elsewhere"] * 3
 
 
 @pytest.mark.parametrize(
@@ -100,7 +98,7 @@ def test_question_without_place_uses_remembered_place_then_app_region(knowledge_
     reply = ask(knowledge_base, "工资拖欠咋办", "ask_wage_arrears", slots=slots, metadata=metadata)
     assert reply.slot("place") == expected_place
     assert reply.items[0]["place"] == expected_place
-    assert reply.items[0]["response"] == "utter_practice_item"
+    assert reply.label(reply.items[0]) == "here"
 
 
 @pytest.mark.parametrize(
@@ -108,11 +106,11 @@ def test_question_without_place_uses_remembered_place_then_app_region(knowledge_
     [("ask_wage_arrears", True), ("ask_training_subsidy", False), ("ask_real_name", False)],
 )
 def test_urgent_topic_adds_general_guidance_after_the_practices(knowledge_base, intent, urgent):
-    """Wages owed: after the practices, the general guidance (12333, 12348, 12345), before the buttons."""
+    """Wages owed: after the practices, the short general guidance (12333, 12348), before the buttons."""
     reply = ask(knowledge_base, "工地的事咋办", intent)
     assert ("utter_general_guidance" in reply.responses) is urgent
     if urgent:
-        assert reply.responses.index("utter_general_guidance") > reply.responses.index("custom")
+        assert reply.responses.index("utter_general_guidance") > reply.responses.index("utter_practice_list")
         assert reply.responses[-1] == "utter_after_practices"
 
 
@@ -146,9 +144,9 @@ def test_what_a_place_does_lists_its_practices_first(knowledge_base, text, place
     assert reply.responses[0] == intro
     if first_id:
         assert reply.cited_ids[0] == first_id
-        assert reply.items[0]["response"] == "utter_practice_item"
+        assert reply.label(reply.items[0]) == "here"
     else:
-        assert all(m["response"] == "utter_practice_item_province" for m in reply.items)
+        assert all(reply.label(m) == "province" for m in reply.items)
     assert all(knowledge_base.practice(i).province == place[1][:3] for i in reply.cited_ids)
 
 
@@ -228,5 +226,5 @@ def test_unknown_app_region_is_not_remembered(knowledge_base):
     """An app region the gazetteer does not know: national practices, unlabelled; the place is not kept."""
     reply = ask(knowledge_base, "工资拖欠咋办", "ask_wage_arrears", metadata={"region": "火星基地"})
     assert reply.slot("place") is None
-    assert {m["response"] for m in reply.items} == {"utter_practice_item"}
+    assert {reply.label(m) for m in reply.items} == {"here"}
     assert "utter_no_practice_in_place" not in reply.responses

@@ -59,8 +59,19 @@ class Reply:
 
     @property
     def items(self) -> list[dict[str, Any]]:
-        """The practice items shown, in order."""
-        return [m for m in self.messages if str(m.get("response", "")).startswith("utter_practice_item")]
+        """The practices shown, as their cards (``n``, ``place``, ``title``, ``fact``…), in order."""
+        return self.cards
+
+    @staticmethod
+    def label(item: dict[str, Any]) -> str:
+        """How an item's place is labelled: "here" (as the document names it), "province" or "elsewhere"."""
+        from bot import responses
+
+        for kind in ("province", "elsewhere"):
+            if item["place"] == responses.text(f"utter_practice_place_{kind}", place=item["region"]):
+                return kind
+        assert item["place"] == item["region"], item
+        return "here"
 
     @property
     def cards(self) -> list[dict[str, Any]]:

@@ -81,20 +81,23 @@ def shown_cards(cards: Locator) -> list[dict[str, Any]]:
     expect(cards.first).to_be_visible(**ANSWER)
     return cards.evaluate_all(
         """cards => cards.map(c => ({
-            id: c.dataset.practiceId, href: c.getAttribute("href"),
+            id: c.dataset.practiceId, href: c.querySelector(".card-title").getAttribute("href"),
             place: c.querySelector(".card-place").textContent, title: c.querySelector(".card-title").textContent,
-            citation: c.querySelector(".card-num").textContent,
+            fact: c.querySelector(".card-fact").textContent, citation: c.querySelector(".card-num").textContent,
         }))"""
     )
 
 
 def assert_wage_practices_of_the_list(cards: list[dict[str, Any]]) -> None:
-    """Each card shows a wage practice of the list as the knowledge base has it, and links to its page."""
+    """Each card shows a wage practice of the list as the knowledge base has it (its place, headline,
+    a fact quoted from its text, its citation), and links to its page."""
     assert cards
     for card in cards:
         practice = listed_practice(card["id"])
         assert practice.task == WAGE_TASK
-        assert (card["place"], card["title"], card["citation"]) == (practice.region, practice.title, practice.citation)
+        assert card["place"].startswith(practice.region)
+        assert (card["title"], card["citation"]) == (practice.title, practice.citation)
+        assert card["fact"] and card["fact"].rstrip("…") in practice.text
         assert card["href"] == f"/practices/{practice.id}"
 
 
@@ -104,7 +107,8 @@ def test_a_question_gets_an_answer_and_practice_cards_that_are_still_there_after
     cards = shown_cards(page.locator(".card"))
     assert_wage_practices_of_the_list(cards)
     expect(page.locator(".msg.user .bubble")).to_have_text(["包工头欠钱不给咋办"])
-    expect(page.locator(".msg.bot .bubble").first).to_contain_text(listed_practice(cards[0]["id"]).title)
+    for card in cards:  # each practice once: as a card, not again as a text bubble
+        expect(page.locator(".msg.bot .bubble", has_text=card["title"])).to_have_count(0)
     screenshot(page, "answer-with-cards")
     session_id = page.evaluate(f"localStorage.getItem('{SESSION_KEY}')")
 
@@ -123,7 +127,7 @@ def test_a_question_gets_an_answer_and_practice_cards_that_are_still_there_after
 def test_a_card_opens_the_practice_page_of_the_console(page, servers):
     open_chat(page, servers)
     ask(page, "欠薪怎么办")
-    card = page.locator(".card").first
+    card = page.locator(".card .card-title").first
     practice = listed_practice(shown_cards(page.locator(".card"))[0]["id"])
     with page.context.expect_page() as opened:
         card.click()
@@ -296,3 +300,66 @@ def test_the_embedding_apps_context_becomes_message_metadata(servers, query, met
 def test_the_page_reaches_rasa_at_an_address_the_browser_can_use(rasa_url, page_host, origin, path):
     target = socket_target(rasa_url, page_host)
     assert (target.origin, target.path) == (origin, path)
+
+
+TYPICAL_QUESTION = "包工头欠钱不给咋办，我在东莞"  # a worker's own words, with a place
+SCREENS_PER_ANSWER = 4 / 3  # a typical answer is read with at most a third of a screen of scrolling
+PHONE_SCREENS = {"390x844": (390, 844), "360x640": (360, 640)}
+
+
+def record_height(name: str, pixels: float, screen_height: int) -> None:
+    """Adds one measured answer height to test-output/chat/answer-heights.json (for the report)."""
+    path = SCREENSHOTS / "answer-heights.json"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    heights = json.loads(path.read_text()) if path.exists() else {}
+    heights[name] = {"pixels": round(pixels), "screens": round(pixels / screen_height, 2)}
+    path.write_text(json.dumps(heights, indent=1, sort_keys=True))
+
+
+def answer_height(page: Page) -> float:
+    """Pixels from the top of the worker's question to the bottom of the bot's last message."""
+    return page.evaluate(
+        """() => {
+            const question = [...document.querySelectorAll(".msg.user")].pop();
+            const last = [...document.querySelectorAll(".msg.bot:not(.typing)")].pop();
+            return last.getBoundingClientRect().bottom - question.getBoundingClientRect().top;
+        }"""
+    )
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal-text", "large-text"])
+@pytest.mark.parametrize("screen", sorted(PHONE_SCREENS))
+def test_a_typical_answer_fits_a_phone_screen_and_a_third(browser, servers, screen, large):
+    """"包工头欠钱不给咋办，我在东莞" on a 390×844 phone: the whole answer (cards with their
+    看全文 buttons, the source, the short guidance, the feedback prompt) is at most 1⅓ screens tall
+    at the default text size; on every screen and text size nothing runs off the side.
+    Full-page screenshots: test-output/chat/answer-<screen>-<text size>.png."""
+    width, height = PHONE_SCREENS[screen]
+    context = browser.new_context(**{**PHONE, "viewport": {"width": width, "height": height}})
+    context.set_default_timeout(ANSWER_MS)
+    page = context.new_page()
+    try:
+        open_chat(page, servers)
+        if large:
+            page.click("#large-text")
+            expect(page.locator("#large-text")).to_have_attribute("aria-pressed", "true")
+        ask(page, TYPICAL_QUESTION)
+        prompt = domain_response("utter_after_practices")["text"]
+        expect(page.locator(".msg.bot .bubble").last).to_have_text(prompt, **ANSWER)
+        cards = shown_cards(page.locator(".card"))
+        assert_wage_practices_of_the_list(cards)
+        tall = answer_height(page)
+        name = f"answer-{screen}-{'large' if large else 'normal'}"
+        page.locator(".msg.user").last.scroll_into_view_if_needed()
+        page.evaluate("() => document.querySelectorAll('.msg.user')[document.querySelectorAll('.msg.user').length - 1]"
+                      ".scrollIntoView({block: 'start'})")
+        screenshot(page, f"{name}-first-screen")  # what the worker sees first
+        page.evaluate("() => { const m = document.getElementById('messages'); m.scrollTop = m.scrollHeight; }")
+        screenshot(page, f"{name}-end")
+        record_height(name, tall, height)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"the answer runs {overflow}px off the side of the screen"
+        if screen == "390x844" and not large:
+            assert tall <= SCREENS_PER_ANSWER * height, f"the answer is {tall / height:.2f} screens tall"
+    finally:
+        context.close()

@@ -15,55 +15,14 @@ from __future__ import annotations
 import asyncio
 import re
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Optional
+from typing import Any
 
 import pytest
-import socketio
 
+from bot.api_examples import ANSWER_TIMEOUT, QUIET_SECONDS, SocketClient
 from tests.support.chat_page import WAGE_TASK, domain_response, greeting_buttons, listed_practice
 
-QUIET_SECONDS = 1.0
-ANSWER_TIMEOUT = 20.0
-
-
-class Client:
-    """One socket.io connection, as an app would hold it."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.confirmed: asyncio.Queue[Any] = asyncio.Queue()
-        self.sio.on("bot_uttered", self.received.put)
-        self.sio.on("session_confirm", self.confirmed.put)
-        self.session_id: Optional[str] = None
-
-    async def open(self, request: Any = None) -> str:
-        """Connect and ask for a session (a new one when ``request`` names none)."""
-        await self.sio.connect(self.url, transports=["polling"])
-        await self.sio.emit("session_request", {"session_id": None} if request is None else request)
-        self.session_id = await asyncio.wait_for(self.confirmed.get(), ANSWER_TIMEOUT)
-        return self.session_id
-
-    async def send(self, message: Any) -> None:
-        await self.sio.emit("user_uttered", message)
-
-    async def say(self, text: str, metadata: Optional[dict] = None) -> list[dict[str, Any]]:
-        """Send a message and collect the bot's messages until it falls quiet."""
-        await self.send({"message": text, "session_id": self.session_id, "metadata": metadata or {}})
-        return await self.replies()
-
-    async def replies(self) -> list[dict[str, Any]]:
-        messages = [await asyncio.wait_for(self.received.get(), ANSWER_TIMEOUT)]
-        while True:
-            try:
-                messages.append(await asyncio.wait_for(self.received.get(), QUIET_SECONDS))
-            except asyncio.TimeoutError:
-                return messages
-
-    async def close(self) -> None:
-        # A graceful polling disconnect waits for the pending long-poll (~30 s); abort instead.
-        await self.sio.eio.disconnect(abort=True)
+Client = SocketClient  # one socket.io connection, as an app holds it
 
 
 def run(coroutine: Any) -> Any:
@@ -103,7 +62,8 @@ def test_a_greeting_gets_a_session_id_and_the_greeting_with_its_buttons(servers)
 
 
 def test_practices_arrive_as_one_custom_message_with_the_cards_of_the_list(servers):
-    """A wage question: cards of the list's wage practices, fields in the design's order, cited in the text."""
+    """A wage question: one event with the answer's text, its 看全文 buttons and the cards of the
+    list's wage practices (the design's fields first, then how this answer shows them)."""
 
     async def conversation():
         client = Client(servers.rasa_url)
@@ -115,11 +75,14 @@ def test_practices_arrive_as_one_custom_message_with_the_cards_of_the_list(serve
     replies = run(conversation())
     cards = practice_cards(replies)
     assert cards
+    answer = next(m for m in replies if "custom" in m)
+    assert [b["payload"] for b in answer["quick_replies"]] == [c["detail"]["payload"] for c in cards]
     for card in cards:
         practice = listed_practice(card["id"])
-        assert list(card) == list(practice.card()) and card == practice.card()
+        assert list(card)[:len(practice.card())] == list(practice.card())
+        assert {k: card[k] for k in practice.card()} == practice.card()
         assert practice.task == WAGE_TASK
-        assert practice.title in texts(replies) and practice.citation in texts(replies)
+        assert answer["text"].count(practice.title) == 1 and practice.citation in answer["custom"]["source"]
 
 
 def test_a_reconnecting_client_continues_the_same_conversation(servers):

@@ -69,37 +69,60 @@
     return node;
   }
 
-  function renderButtons(entry, container) {
+  function choiceButton(button, onSent) {
+    var choice = element("button", "choice", button.title);
+    choice.type = "button";
+    choice.addEventListener("click", function () {
+      if (send(button.payload, button.title) && onSent) onSent();
+    });
+    return choice;
+  }
+
+  // A group of choices is answered once: after one is sent, all are disabled (also after reload).
+  function renderButtons(entry, buttons, container) {
     var group = element("div", "choices");
-    entry.buttons.forEach(function (button) {
-      var choice = element("button", "choice", button.title);
-      choice.type = "button";
-      choice.disabled = !!entry.used;
-      choice.addEventListener("click", function () {
-        if (send(button.payload, button.title)) {
-          entry.used = true;
-          saveHistory();
-          Array.prototype.forEach.call(group.children, function (b) { b.disabled = true; });
-        }
+    buttons.forEach(function (button) {
+      var choice = choiceButton(button, function () {
+        entry.used = true;
+        saveHistory();
+        Array.prototype.forEach.call(group.children, function (b) { b.disabled = true; });
       });
+      choice.disabled = !!entry.used;
       group.appendChild(choice);
     });
     container.appendChild(group);
   }
 
-  function renderPractices(entry) {
+  // A card carries what a text channel shows as one item: place, headline, key fact (or the
+  // full text), citation and its own 看全文 button; the source line follows the cards once.
+  function renderPractices(entry, container) {
     var list = element("div", "cards");
+    var inCards = {};
     entry.practices.forEach(function (practice) {
       var card = cardTemplate.content.firstElementChild.cloneNode(true);
-      card.href = config.practiceUrl + encodeURIComponent(practice.id || "");
       card.setAttribute("data-practice-id", practice.id || "");
-      card.querySelector(".card-place").textContent = practice.region || practice.province || "";
-      card.querySelector(".card-title").textContent = practice.title || "";
-      card.querySelector(".card-doc").textContent = practice.document || "";
+      card.querySelector(".card-place").textContent = practice.place || practice.region || practice.province || "";
+      var title = card.querySelector(".card-title");
+      title.textContent = practice.title || "";
+      card.querySelector(".card-n").textContent = practice.n ? practice.n + "." : "";
+      title.href = config.practiceUrl + encodeURIComponent(practice.id || "");
+      var fact = card.querySelector(".card-fact");
+      fact.textContent = practice.body || practice.fact || "";
+      if (practice.body) fact.classList.add("full");
+      var foot = card.querySelector(".card-foot");
       card.querySelector(".card-num").textContent = practice.citation || "";
+      var detail = practice.detail;
+      if (detail && detail.payload) {
+        inCards[detail.payload] = true;
+        // each card's 看全文 stays usable: a worker may read one practice, then another
+        foot.appendChild(choiceButton({ title: String(detail.title || ""), payload: String(detail.payload) }));
+      }
       list.appendChild(card);
     });
-    return list;
+    container.appendChild(list);
+    if (entry.source) container.appendChild(element("div", "cards-source", entry.source));
+    var rest = (entry.buttons || []).filter(function (b) { return !inCards[b.payload]; });
+    if (rest.length) renderButtons(entry, rest, container);
   }
 
   function render(entry) {
@@ -108,11 +131,11 @@
       node = element("div", "notice local", entry.text);
     } else if (entry.practices) {
       node = row("bot");
-      node.appendChild(renderPractices(entry));
+      renderPractices(entry, node);
     } else {
       node = row(entry.from);
       node.appendChild(element("div", "bubble", entry.text));
-      if (entry.buttons && entry.buttons.length) renderButtons(entry, node);
+      if (entry.buttons && entry.buttons.length) renderButtons(entry, entry.buttons, node);
     }
     messages.insertBefore(node, typing);
     scrollDown();
@@ -200,13 +223,15 @@
     if (!message || typeof message !== "object") return;
     hideTyping();
     var custom = message.custom;
-    if (custom && Array.isArray(custom.practices) && custom.practices.length) {
-      record({ from: "bot", practices: custom.practices });
-    }
     var buttons = (message.quick_replies || message.buttons || []).map(function (b) {
       return { title: String(b.title || ""), payload: String(b.payload || b.title || "") };
     });
-    if (message.text) record({ from: "bot", text: String(message.text), buttons: buttons });
+    // An answer with cards draws the cards instead of its text: each practice once.
+    if (custom && Array.isArray(custom.practices) && custom.practices.length) {
+      record({ from: "bot", practices: custom.practices, source: String(custom.source || ""), buttons: buttons });
+    } else if (message.text) {
+      record({ from: "bot", text: String(message.text), buttons: buttons });
+    }
   });
 
   socket.on("disconnect", function () {
