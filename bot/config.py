@@ -40,6 +40,8 @@ class Settings:
     console_token: str = ""
     cors_origins: tuple[str, ...] = ()
     action_endpoint: str = ""  # the action server's webhook, when not on this machine's ACTION_PORT
+    # A Rasa session longer than this many events is rolled over (see bot.running.rasa_patches).
+    session_max_events: int = 120
 
     @classmethod
     def from_environment(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":
@@ -63,6 +65,7 @@ class Settings:
             console_token=get("CONSOLE_TOKEN", ""),
             cors_origins=tuple(o.strip() for o in get("CORS_ORIGINS", "").split(",") if o.strip()),
             action_endpoint=get("ACTION_ENDPOINT_URL", ""),
+            session_max_events=int(get("SESSION_MAX_EVENTS", default.session_max_events)),
         )
         return replace(read, **overrides)
 

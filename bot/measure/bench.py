@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from bot.config import ROOT
+from bot.measure import long_conversation
 from bot.measure.bench_report import write_report
 from bot.measure.load import LoadResult, percentile, run_load
 from bot.running.launcher import Servers, answers, running_servers
@@ -200,6 +201,9 @@ def main(argv: Optional[list[str]] = None) -> None:
         log("single user: floor and practice answer")
         results["floor_ms"] = summary(timed_turns(servers, [FLOOR_TEXT], args.turns, "floor"))
         results["practice_ms"] = summary(timed_turns(servers, PRACTICE_QUESTIONS, args.turns, "practice"))
+        log(f"one conversation of {args.turns} turns")
+        results["long_conversation"] = long_conversation.summary(
+            long_conversation.conversation_latencies(servers.rasa_url, args.turns))
         results["levels"] = load_levels(servers, args.level_seconds, "level", log)
         log(f"memory over {args.messages} messages")
         results["memory"] = soak(servers, args.messages, max(args.messages // 10, 1), 8)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 P95_BUDGET_MS = 500.0
 GOALS = {
@@ -117,6 +117,16 @@ def _ceiling_note(results: dict[str, Any]) -> list[str]:
             f"generator and the rest of the machine take their share of the same cores."]
 
 
+def _long_conversation_row(long: Optional[dict[str, Any]]) -> list[str]:
+    """The goal row of the one long conversation (`bot.measure.long_conversation`), if measured."""
+    if not long:
+        return []
+    first, last = long["blocks"][0], long["blocks"][-1]
+    return [f"| one {long['turns']}-turn conversation: turns {last['turns']} within 1.3× turns {first['turns']} "
+            f"at p50 | {long['ratio']:.2f}× ({last['p50']:.0f} ms / {first['p50']:.0f} ms) | "
+            f"{_verdict(long['ratio'] <= 1.3)} |"]
+
+
 def _verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
@@ -161,6 +171,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         f"{_verdict(best_any.get('throughput', 0) >= GOALS['throughput'])} |",
         f"| no memory growth over {results['memory'][-1]['messages']:,} messages | Rasa {growth['rasa']:+.1f} %, "
         f"actions {growth['actions']:+.1f} % | {_verdict(max(growth.values()) < GOALS['growth'])} |",
+        *_long_conversation_row(results.get("long_conversation")),
         "",
         "## Start-up, NLU, search, training",
         "",

@@ -89,10 +89,11 @@ def run_rasa(arguments: list[str]) -> None:
     """Rasa's own command line (``rasa run …``) in this process, with our patches installed first."""
     import os
 
+    from bot.config import get_settings
     from bot.running import rasa_patches
 
     os.environ.update(RASA_ENVIRONMENT)
-    rasa_patches.install()
+    rasa_patches.install(session_max_events=get_settings().session_max_events)
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]

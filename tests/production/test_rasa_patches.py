@@ -32,4 +32,23 @@ def test_building_a_channel_or_a_tracker_store_installs_nothing(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     last = result.stdout.strip().splitlines()[-1]
-    assert last == "(False, False) {'event_classes': True, 'action_response_validation': True}"
+    assert last == "(False, False) {'event_classes': True, 'action_response_validation': True, 'session_roll': False, 'slots_carried_once': True}"
+
+
+def test_the_session_roll_is_installed_only_with_a_limit_and_counts_the_latest_session(tmp_path):
+    """`install(session_max_events=N)` makes a session of N events count as over (a time-expired one
+    still is); without a limit Rasa's own rule is untouched."""
+    script = (
+        "from rasa.core.processor import MessageProcessor\n"
+        "from bot.running import rasa_patches\n"
+        "from rasa.shared.core.trackers import DialogueStateTracker\n"
+        "from rasa.shared.core.events import SessionStarted, SlotSet\n"
+        "original = MessageProcessor._has_session_expired\n"
+        "print(rasa_patches.roll_long_sessions(0), MessageProcessor._has_session_expired is original)\n"
+        "print(rasa_patches.install(session_max_events=3)['session_roll'])\n"
+        "tracker = DialogueStateTracker.from_events('w', [SlotSet('a', 1), SessionStarted(), SlotSet('a', 2)])\n"
+        "print(rasa_patches.events_in_session(tracker))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-3:] == ["False True", "True", "1"]
