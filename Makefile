@@ -17,15 +17,16 @@ CORPUS := data/questions/train.yml data/questions/dev.yml data/questions/test.ym
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories data/jieba bot/nlu -type f -not -name "*.pyc" 2>/dev/null)
 NLU_INPUTS := config.yml $(shell find data/nlu data/jieba -type f 2>/dev/null) $(wildcard bot/nlu/*.py)
 CHAT_VENDOR := bot/web/static/chat/vendor
-# Debian packages the tests need: PostgreSQL and Redis servers, Chromium and Chinese fonts.
-DEBIAN_PACKAGES := postgresql redis-server chromium fonts-noto-cjk
+# Debian packages the tests need: PostgreSQL and Redis servers, Chromium and Chinese fonts, and tmux
+# (the terminal chat is tested in a real terminal).
+DEBIAN_PACKAGES := postgresql redis-server chromium fonts-noto-cjk tmux
 BENCH_ARGS ?=
 EVAL_ARGS ?=
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help run web actions test test-fast test-kb test-conversation test-nlu test-channels test-chat test-web \
+.PHONY: help run chat web actions test test-fast test-kb test-conversation test-nlu test-channels test-chat test-web \
 	lint validate validate-nlu rasa-test-core rasa-test-nlu eval eval-dev tune bench bench-profile bench-kb \
 	bench-places bench-actions install system-deps db train train-nlu corpus lock chat-vendor clean deploy-config
 
@@ -36,6 +37,9 @@ help: ## list the targets
 ##@ Run the assistant
 run: $(INSTALLED) $(DB) $(MODEL) ## install, build and start the assistant (Rasa, actions, web app)
 	$(PY) -m bot.running.serve
+
+chat: $(INSTALLED) ## chat in this terminal with the assistant `make run` runs (RASA_URL points elsewhere)
+	@$(PY) -m bot chat
 
 web: $(INSTALLED) $(DB) ## run the web app alone: console, JSON API and chat page (WEB_PORT, default 8000)
 	$(PY) -m bot.web.app
@@ -116,7 +120,7 @@ $(INSTALLED): requirements.txt constraints.txt
 	$(PY) -m pip check
 	touch $@
 
-system-deps: $(SYSTEM_DEPS) ## the Debian packages the tests use (PostgreSQL, Redis, Chromium, fonts)
+system-deps: $(SYSTEM_DEPS) ## the Debian packages the tests use (PostgreSQL, Redis, Chromium, fonts, tmux)
 
 $(SYSTEM_DEPS): Makefile
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -34,7 +34,8 @@ from typing import Any, Callable, Optional
 from bot.config import ROOT
 from bot.measure.bench_report import write_report
 from bot.measure.load import LoadResult, percentile, run_load
-from bot.running.launcher import Servers, answers, running_servers
+from bot.rest_client import answers
+from bot.running.launcher import Servers, running_servers
 from bot.running.loopback import redis_server
 
 MODEL = ROOT / "models" / "assistant.tar.gz"

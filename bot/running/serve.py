@@ -159,7 +159,7 @@ def announce_when_ready(settings: Settings, procs: list[Child]) -> None:
     """Print the URLs once every server answers (not before), or say which one did not."""
     import threading
 
-    from bot.running.launcher import answers
+    from bot.rest_client import answers
 
     def wait() -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS

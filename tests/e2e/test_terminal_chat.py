@@ -1,0 +1,88 @@
+"""`python -m bot chat` in a real terminal (tmux) against the running assistant: what a user sees."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import ROOT
+from tests.support.servers import free_port
+from tests.support.terminal import EXITED, Terminal, after_last
+
+TURN_SECONDS = 60
+QUESTION = "包工头欠前不给咋办"  # 欠钱 mistyped as 欠前, as on a phone's pinyin keyboard
+CHOOSE_HINT = "回复前面的数字即可选择。"  # utter_wechat_choose_hint: the line under numbered choices
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    term = Terminal(tmp_path / "tmux.sock")
+    try:
+        yield term
+    finally:
+        term.close()
+
+
+def chat_command(rasa_url: str) -> list[str]:
+    return [sys.executable, "-m", "bot", "chat", "--url", rasa_url]
+
+
+def chat_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "TERM": "xterm-256color"}
+
+
+def answer_to(terminal: Terminal, typed: str, until: str) -> str:
+    """Types a line and returns what the terminal shows after it, once ``until`` is there."""
+    terminal.type(typed)
+    screen = terminal.wait_for(lambda s: until in (after_last(s, typed) or ""), TURN_SECONDS,
+                               f"{until!r} after typing {typed!r}")
+    return after_last(screen, typed) or ""
+
+
+def number_of(choice: str, shown: str) -> str:
+    """The number a choice was shown with, e.g. "2" for "[2] 看第2条全文"."""
+    found = re.search(rf"\[(\d+)\] {re.escape(choice)}", shown)
+    assert found, f"no numbered choice {choice!r} in:\n{shown}"
+    return found.group(1)
+
+
+def test_a_worker_asks_picks_choices_by_number_and_leaves(stack, terminal):
+    """A typo'd question gets practices as short lines with numbered choices; a digit picks a choice;
+    no JSON anywhere; an empty line ends the chat cleanly."""
+    terminal.start(chat_command(stack.rasa_url), chat_env())
+    terminal.wait_for(lambda s: "talking to the assistant" in s, 60, "the chat's first line")
+
+    answer = answer_to(terminal, QUESTION, CHOOSE_HINT)
+    items = re.findall(r"^(\d)\. 【([^】]+)】(.+)$", answer, re.MULTILINE)
+    assert len(items) >= 2, answer
+    assert "工资" in answer, answer  # the practices are about wages
+    cards = re.findall(r"^▸ (.+) · (.+) · ([一二三四五六七八九十]+（[一二三四五六七八九十]+）\d+)$", answer, re.MULTILINE)
+    assert [(region, title) for region, title, _ in cards] == [(place, title) for _, place, title in items], answer
+    second = number_of("看第2条全文", answer)
+
+    place, title = items[1][1], items[1][2]
+    detail = answer_to(terminal, second, CHOOSE_HINT)
+    assert f"第2条 【{place}】{title}" in detail, detail
+
+    thanks = answer_to(terminal, number_of("有用", detail), "谢谢您的反馈")
+    assert "[1]" not in thanks  # the thanks offers no choices
+
+    terminal.type("")
+    screen = terminal.wait_for(lambda s: EXITED in s, 30, "the chat to end")
+    assert f"{EXITED}0]" in screen
+    for unwanted in ("Custom json", "{", "}", "Traceback", "/ask_", "/feedback_"):
+        assert unwanted not in screen, f"{unwanted!r} on the screen:\n{screen}"
+
+
+def test_the_chat_says_when_the_assistant_is_not_running():
+    """No assistant at the URL: one line saying so and how to start it, exit status 1, no traceback."""
+    url = f"http://127.0.0.1:{free_port()}"
+    result = subprocess.run(chat_command(url), cwd=ROOT, env=chat_env(), input="", capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"the assistant is not running at {url}: start it with `make run` "
+                                     f"(or point RASA_URL / --url at a running one)")
+    assert "Traceback" not in result.stdout + result.stderr
