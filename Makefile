@@ -36,7 +36,7 @@ help: ## list the targets
 
 ##@ Run the assistant
 run: $(INSTALLED) $(DB) $(MODEL) ## install, build and start the assistant (Rasa, actions, web app)
-	$(PY) -m bot.running.serve
+	@$(PY) -m bot.running.serve
 
 chat: $(INSTALLED) ## chat in this terminal with the assistant `make run` runs (RASA_URL points elsewhere)
 	@$(PY) -m bot chat
@@ -112,13 +112,15 @@ bench-places: $(INSTALLED) ## warm p50/p95 of the place recognizer over 1,000 sh
 ##@ Data and build
 install: $(INSTALLED) ## the Python environment (.venv) from the pinned requirements
 
+# Our own progress lines; pip's output only when it has something to say (--quiet keeps its warnings).
 $(INSTALLED): requirements.txt constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (Rasa 3.6 needs it): install it or set PYTHON310=/path/to/python3.10"; exit 1; }
-	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade 'pip==24.0'
-	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
-	$(PY) -m pip check
-	touch $@
+	@echo "[make] installing the pinned Python packages into $(VENV) (the first time takes several minutes) …"
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade 'pip==24.0'
+	@$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	@$(PY) -m pip check >/dev/null || $(PY) -m pip check
+	@touch $@
 
 system-deps: $(SYSTEM_DEPS) ## the Debian packages the tests use (PostgreSQL, Redis, Chromium, fonts, tmux)
 
@@ -134,19 +136,21 @@ $(SYSTEM_DEPS): Makefile
 db: $(DB) ## build data/practices.db from data/sources/
 
 $(DB): $(INSTALLED) $(wildcard data/sources/*.txt) $(wildcard bot/kb/*.py)
-	$(PY) -m bot build-db
+	@echo "[make] building $(DB) from data/sources/ …"
+	@$(PY) -m bot build-db
 
 train: $(MODEL) ## train the Rasa model (only when data or config changed)
 
+# `rasa train` through bot.running.train: a few progress lines here, its full output in var/log/train.log.
 $(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
-	$(RASA) train --fixed-model-name assistant --out models --num-threads 2
-	touch $@
+	@$(PY) -m bot.running.train --fixed-model-name assistant --out models --num-threads 2
+	@touch $@
 
 train-nlu: $(NLU_MODEL) ## train the NLU model alone (only when NLU data or config changed)
 
 $(NLU_MODEL): $(INSTALLED) $(NLU_INPUTS)
-	$(RASA) train nlu --config config.yml --nlu data/nlu --out models --fixed-model-name nlu --num-threads 2
-	touch $@
+	@$(PY) -m bot.running.train nlu --config config.yml --nlu data/nlu --out models --fixed-model-name nlu --num-threads 2
+	@touch $@
 
 corpus: $(INSTALLED) ## split data/questions/raw/ by site into train/dev/test and regenerate data/nlu/real_questions.yml
 	$(PY) -m bot.measure.corpus

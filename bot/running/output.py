@@ -8,11 +8,12 @@ dictionary lines stay in the log.
 """
 from __future__ import annotations
 
+import io
 import re
 import sys
 import threading
 from pathlib import Path
-from typing import IO, Callable, Optional
+from typing import IO, Callable
 
 from bot.config import ROOT
 
@@ -57,31 +58,35 @@ def warning_message(line: str) -> str:
     return f"{warning.group('category')}: {warning.group('message')}" if warning else line
 
 
-def relay(stream: IO[bytes], log: Path, show: Callable[[str], None],
-          keep_last: Optional[Callable[[str], None]] = None) -> threading.Thread:
-    """Copies a child's output to ``log`` line by line and hands the lines that matter to ``show``.
+def relay(stream: IO[bytes], log: Path, on_line: Callable[[str], None]) -> threading.Thread:
+    """Copies a child's output to ``log`` and hands each line (decoded, line end removed) to ``on_line``.
 
     Args:
         stream: the child's stdout (stderr merged into it).
         log: the log file, appended to.
-        show: called with each line that :func:`matters`, without its line end.
-        keep_last: called with every non-empty line (to say the last one when the child exits).
+        on_line: decides what of the line to show (see :func:`matters`).
     """
     def copy() -> None:
-        with open(log, "ab") as out:
-            for raw in iter(stream.readline, b""):
-                out.write(raw)
+        # Universal newlines: a progress bar's "\r" updates arrive as lines while it runs, not all at its end.
+        lines = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
+        with open(log, "a", encoding="utf-8") as out:
+            for line in lines:
+                out.write(line)
                 out.flush()
-                line = raw.decode("utf-8", errors="replace").rstrip()
-                if keep_last is not None and plain(line):
-                    keep_last(plain(line))
-                if matters(line):
-                    show(line)
-        stream.close()
+                on_line(line.rstrip())
+        lines.close()
 
     thread = threading.Thread(target=copy, name=f"relay {log.name}", daemon=True)
     thread.start()
     return thread
+
+
+def shown(path: Path) -> str:
+    """A path as short as it can be said: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def say(prefix: str, text: str) -> None:

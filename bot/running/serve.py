@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from bot.config import Settings, get_settings
-from bot.running.output import relay, say, warning_message
+from bot.running.output import matters, plain, relay, say, shown, warning_message
 
 RESTART_DELAY_SECONDS = 2.0
 
@@ -44,11 +44,13 @@ class Child:
         self.process = subprocess.Popen(self.command, cwd=cwd, env={**os.environ, **RASA_ENVIRONMENT},
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         assert self.process.stdout is not None
-        relay(self.process.stdout, self.log, show=lambda line: say(self.name, warning_message(line)),
-              keep_last=self._remember)
+        relay(self.process.stdout, self.log, self._on_line)
 
-    def _remember(self, line: str) -> None:
-        self.last_line = line
+    def _on_line(self, line: str) -> None:
+        if plain(line):
+            self.last_line = plain(line)  # said when the server exits
+        if matters(line):
+            say(self.name, warning_message(line))
 
     def exited(self) -> bool:
         return self.process is not None and self.process.poll() is not None
@@ -164,13 +166,6 @@ def log_dir(settings: Settings) -> Path:
     """Where the servers' full output goes."""
     return settings.var_dir / "log"
 
-
-def shown(path: Path) -> str:
-    """A path as short as it can be said: relative to the project when inside it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 READY_TIMEOUT_SECONDS = 600

@@ -1,6 +1,8 @@
 """Which lines of the servers' and the training's output reach the terminal (the rest is in var/log/)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.config import ROOT
@@ -40,3 +42,55 @@ def test_a_line_reaches_the_terminal_only_when_it_calls_for_action(line, shown):
 def test_a_warning_is_shown_without_the_library_path_and_colours():
     line = f"\x1b[93m{VENV}/rasa/shared/utils/io.py:100: UserWarning: Found conflicting synonym definitions.\x1b[0m"
     assert warning_message(line) == "UserWarning: Found conflicting synonym definitions."
+
+
+RASA_TRAIN_LINES = [  # as `rasa train` prints them (colours and the library paths included)
+    "2026-12-01 09:26:19 INFO     rasa.cli.train  - Started validating domain and training data...",
+    f"{VENV}/pkg_resources/__init__.py:3117: DeprecationWarning: Deprecated call to `pkg_resources.declare_namespace`",
+    *(f"\x1b[0m\x1b[93m{VENV}/rasa/shared/utils/io.py:100: UserWarning: The utterance '{name}' is not used in any "
+      "story or rule." for name in ("utter_handoff", "utter_practice_item", "utter_handoff")),
+    f"\x1b[0m\x1b[93m{VENV}/rasa/shared/utils/io.py:100: UserWarning: You have defined training data consisting of "
+    "lookup tables, but your NLU configuration does not include any components that uses the features created "
+    "from the lookup table.",
+    "2026-12-01 09:26:25 INFO     rasa.engine.training.hooks  - Starting to train component 'JiebaTokenizer'.",
+    "Building prefix dict from the default dictionary ...",
+    f"\x1b[93m{VENV}/rasa/shared/utils/io.py:100: UserWarning: Found conflicting synonym definitions for '广东'.",
+    "2026-12-01 09:26:51 INFO     rasa.engine.training.hooks  - Starting to train component 'TEDPolicy'.",
+    "Epochs:  25%|██▌       | 10/40 [00:10<00:30,  1.00it/s, t_loss=4.44]",
+    "Epochs:  50%|█████     | 20/40 [00:20<00:20,  1.00it/s, t_loss=9.3]",
+    "Epochs:  52%|█████▏    | 21/40 [00:21<00:19,  1.00it/s, t_loss=9.1]",
+    "\x1b[92mYour Rasa model is trained and saved at '/tmp/models/assistant.tar.gz'.\x1b[0m",
+]
+
+
+def test_training_tells_its_stages_counts_the_responses_only_actions_send_and_shows_other_warnings(capsys):
+    from bot.running.train import TrainingProgress
+
+    progress = TrainingProgress()
+    for line in RASA_TRAIN_LINES:
+        progress.on_line(line)
+    progress.finished(0, "var/log/train.log")
+    said = [re.sub(r" \(\d+ s\)$", "", line) for line in capsys.readouterr().err.splitlines()]  # times vary
+    assert said == [
+        "[train] checking the training data (rasa data validate) …",
+        "[train] note: Rasa sees lookup tables but no DIET or CRF to use them: expected, they feed "
+        "RegexEntityExtractor (config.yml)",
+        "[train] data check: 2 responses are sent by the actions and channels, not named in rules or stories "
+        "(expected; tests/test_consistency.py checks each is sent)",
+        "[train] training the NLU pipeline (jieba, features, intent classifier) …",
+        "[train] warning: UserWarning: Found conflicting synonym definitions for '广东'.",
+        "[train] training the dialogue policies (rules, memoization, TED) …",
+        "[train] TED policy: 50% of the epochs",
+        "[train] model saved: /tmp/models/assistant.tar.gz",
+    ]
+
+
+def test_a_failed_training_says_its_last_line_and_where_the_log_is(capsys):
+    from bot.running.train import TrainingProgress
+
+    progress = TrainingProgress()
+    progress.on_line("rasa.shared.exceptions.YamlSyntaxException: Failed to read 'domain.yml'.")
+    progress.finished(1, "var/log/train.log")
+    assert capsys.readouterr().err.strip() == (
+        "[train] training failed (exit 1): rasa.shared.exceptions.YamlSyntaxException: Failed to read 'domain.yml'.; "
+        "full output: var/log/train.log")
