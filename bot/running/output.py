@@ -20,6 +20,8 @@ from bot.config import ROOT
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # "2026-12-01 09:32:59 ERROR    rasa.core…" (Rasa, rasa_sdk) or "2026-12-01 09:33:19,170 ERROR aiohttp…" (web app)
 _LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:,\d+)?\s+(?P<level>[A-Z]+)\s+(?P<logger>\S+)")
+# "[2026-12-01 09:33:19 +0000] [4406] [ERROR] Exception occurred …" (Sanic's own format)
+_SANIC_RECORD = re.compile(r"^\[[^\]]+\] \[\d+\] \[(?P<level>[A-Z]+)\]")
 # "/path/module.py:100: UserWarning: message" (Python's warnings module)
 _PY_WARNING = re.compile(r"^(?P<path>\S+?\.py):\d+: (?P<category>\w+): (?P<message>.*)")
 # Libraries' notices that an API they use is going away (SQLAlchemy's MovedIn20Warning is one).
@@ -44,6 +46,9 @@ def matters(line: str) -> bool:
     if record:
         level = record.group("level")
         return level in ("ERROR", "CRITICAL") or (level == "WARNING" and ours(record.group("logger")))
+    sanic = _SANIC_RECORD.match(line)
+    if sanic:
+        return sanic.group("level") in ("ERROR", "CRITICAL")
     warning = _PY_WARNING.match(line)
     if warning:
         from_our_code = warning.group("path").startswith(_OUR_PATHS)

@@ -241,6 +241,7 @@ def supervise(procs: list[Child], root: Path, on_started: Optional[Callable[[], 
                     child.process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     child.process.kill()
+        say("serve", "stopped")
 
 
 def main(argv: Optional[list[str]] = None) -> None:

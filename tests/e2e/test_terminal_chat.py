@@ -77,6 +77,16 @@ def test_a_worker_asks_picks_choices_by_number_and_leaves(stack, terminal):
         assert unwanted not in screen, f"{unwanted!r} on the screen:\n{screen}"
 
 
+@pytest.mark.parametrize("key", ["C-d", "C-c"])
+def test_ctrl_d_and_ctrl_c_end_the_chat_cleanly(stack, terminal, key):
+    terminal.start(chat_command(stack.rasa_url), chat_env())
+    terminal.wait_for(lambda s: "talking to the assistant" in s, 60, "the chat's first line")
+    terminal.press(key)
+    screen = terminal.wait_for(lambda s: EXITED in s, 30, f"the chat to end on {key}")
+    assert f"{EXITED}0]" in screen
+    assert "Traceback" not in screen and "KeyboardInterrupt" not in screen, screen
+
+
 def test_the_chat_says_when_the_assistant_is_not_running():
     """No assistant at the URL: one line saying so and how to start it, exit status 1, no traceback."""
     url = f"http://127.0.0.1:{free_port()}"

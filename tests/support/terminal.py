@@ -43,6 +43,10 @@ class Terminal:
             self._tmux("send-keys", "-t", "test", "-l", text)
         self._tmux("send-keys", "-t", "test", "Enter")
 
+    def press(self, key: str) -> None:
+        """Presses a key by its tmux name, e.g. "C-c" for Ctrl-C."""
+        self._tmux("send-keys", "-t", "test", key)
+
     def screen(self) -> str:
         """Everything shown so far, scrollback included, wrapped lines joined."""
         return self._tmux("capture-pane", "-t", "test", "-p", "-J", "-S", "-")
