@@ -1,7 +1,9 @@
 """`make run`: check what the assistant needs, then start and watch its three servers.
 
 The Rasa server, the action server and the web app run as child processes; one that dies
-is restarted (the Rasa server answers with an apology meanwhile, see domain.yml).
+is restarted (the Rasa server answers with an apology meanwhile, see domain.yml). Their output
+goes to var/log/<name>.log; the terminal gets our progress lines and the lines that call for
+action (`bot.running.output`).
 """
 from __future__ import annotations
 
@@ -165,7 +167,6 @@ def children(settings: Settings, model: Optional[Path] = None) -> list[Child]:
 def log_dir(settings: Settings) -> Path:
     """Where the servers' full output goes."""
     return settings.var_dir / "log"
-
 
 
 READY_TIMEOUT_SECONDS = 600
