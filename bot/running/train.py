@@ -26,6 +26,7 @@ from bot.running.rasa_server import RASA_ENVIRONMENT
 
 _UNUSED_RESPONSE = re.compile(r"The utterance '(\w+)' is not used in any story or rule")
 _COMPONENT = re.compile(r"Starting to train component '(\w+)'")
+_RESTORED = re.compile(r"Restored component '(\w+)' from cache")
 _EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
 _SAVED = re.compile(r"Your Rasa (?:NLU )?model is trained and saved at '([^']+)'")
 KNOWN_NOTES = {
@@ -50,6 +51,7 @@ class TrainingProgress:
 
     started: float = field(default_factory=time.monotonic)
     stage: str = ""
+    stages_seen: set[str] = field(default_factory=set)
     unused_responses: set[str] = field(default_factory=set)
     epochs_said: set[int] = field(default_factory=set)
     saved: str = ""
@@ -72,6 +74,8 @@ class TrainingProgress:
                 self._enter("policies", "training the dialogue policies (rules, memoization, TED) …")
             else:
                 self._enter("nlu", "training the NLU pipeline (jieba, features, intent classifier) …")
+        if _RESTORED.search(text):
+            self._enter("cache", "reusing what earlier trainings learned from unchanged data (Rasa's cache, .rasa/) …")
         for percent in _EPOCHS.findall(text):
             step = next((s for s in EPOCH_STEPS if int(percent) >= s and s not in self.epochs_said), None)
             if step is not None:
@@ -85,11 +89,13 @@ class TrainingProgress:
             say("train", f"note: {note}" if note else f"warning: {warning_message(line)}")
 
     def _enter(self, stage: str, message: str) -> None:
-        if stage == self.stage:
+        """Says a stage the first time it starts (cached and trained components may alternate)."""
+        if stage in self.stages_seen:
             return
         if self.stage == "check":
             self._report_unused()
         self.stage = stage
+        self.stages_seen.add(stage)
         say("train", f"{message} ({self._elapsed()})")
 
     def _report_unused(self) -> None:

@@ -98,3 +98,17 @@ def test_a_failed_training_says_its_last_line_and_where_the_log_is(capsys):
     assert capsys.readouterr().err.strip() == (
         "[train] training failed (exit 1): rasa.shared.exceptions.YamlSyntaxException: Failed to read 'domain.yml'.; "
         "full output: var/log/train.log")
+
+
+def test_a_training_from_the_cache_says_so_once(capsys):
+    from bot.running.train import TrainingProgress
+
+    progress = TrainingProgress()
+    for component in ("JiebaTokenizer", "RegexFeaturizer"):
+        progress.on_line(f"2026-12-01 09:56:04 INFO     rasa.engine.training.hooks  - Restored component '{component}' "
+                         "from cache.")
+        progress.on_line("2026-12-01 09:56:04 INFO     rasa.engine.training.hooks  - Starting to train component "
+                         "'LogisticRegressionClassifier'.")
+    said = [re.sub(r" \(\d+ s\)$", "", line) for line in capsys.readouterr().err.splitlines()]
+    assert said == ["[train] reusing what earlier trainings learned from unchanged data (Rasa's cache, .rasa/) …",
+                    "[train] training the NLU pipeline (jieba, features, intent classifier) …"]

@@ -140,3 +140,29 @@ def test_the_readme_quick_start_says_how_to_open_the_staff_pages(heading: str) -
     section = quick_start((ROOT / "README.md").read_text(encoding="utf-8"), heading)
     assert "CONSOLE_TOKEN=" in section and "make run" in section
     assert "make chat" in section
+
+
+MAX_TRAIN_LINES = 15
+
+
+def test_training_tells_a_short_story_ending_in_the_saved_model(tmp_path: Path) -> None:
+    """`make train`'s real output: its stages and the saved model in a few of our own lines, the
+    responses only actions send counted once, no library paths or deprecation notices; rasa's own
+    output in var/log/train.log."""
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "VAR_DIR": str(tmp_path / "var")}
+    result = subprocess.run([sys.executable, "-m", "bot.running.train", "--fixed-model-name", "assistant",
+                             "--out", str(tmp_path / "models"), "--num-threads", "2"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    said = (result.stdout + result.stderr).splitlines()
+    assert result.returncode == 0, "\n".join(said)
+    assert len(said) <= MAX_TRAIN_LINES, "\n".join(said)
+    assert all(line.startswith("[train] ") for line in said), "\n".join(said)
+    assert str(tmp_path / "var" / "log" / "train.log") in said[0]
+    assert any(line.startswith("[train] data check: ") and "responses are sent by the actions" in line
+               for line in said), "\n".join(said)
+    assert said[-1].startswith(f"[train] model saved: {tmp_path / 'models' / 'assistant.tar.gz'}")
+    noisy = [line for line in said if any(word in line for word in ("site-packages", "Deprecat", "is not used in any"))]
+    assert not noisy, "\n".join(said)
+    assert "is not used in any story or rule" in (tmp_path / "var" / "log" / "train.log").read_text(errors="replace")
