@@ -17,15 +17,16 @@ CORPUS := data/questions/train.yml data/questions/dev.yml data/questions/test.ym
 TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories data/jieba bot/nlu -type f -not -name "*.pyc" 2>/dev/null)
 NLU_INPUTS := config.yml $(shell find data/nlu data/jieba -type f 2>/dev/null) $(wildcard bot/nlu/*.py)
 CHAT_VENDOR := bot/web/static/chat/vendor
-# Debian packages the tests need: PostgreSQL and Redis servers, Chromium and Chinese fonts.
-DEBIAN_PACKAGES := postgresql redis-server chromium fonts-noto-cjk
+# Debian packages the tests need: PostgreSQL and Redis servers, Chromium and Chinese fonts, and tmux
+# (the terminal chat is tested in a real terminal).
+DEBIAN_PACKAGES := postgresql redis-server chromium fonts-noto-cjk tmux
 BENCH_ARGS ?=
 EVAL_ARGS ?=
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help run web actions test test-fast test-kb test-conversation test-nlu test-channels test-chat test-web \
+.PHONY: help run chat web actions test test-fast test-kb test-conversation test-nlu test-channels test-chat test-web \
 	lint validate validate-nlu rasa-test-core rasa-test-nlu eval eval-dev tune bench bench-profile bench-kb \
 	bench-places bench-actions install system-deps db train train-nlu corpus lock chat-vendor clean deploy-config
 
@@ -35,7 +36,10 @@ help: ## list the targets
 
 ##@ Run the assistant
 run: $(INSTALLED) $(DB) $(MODEL) ## install, build and start the assistant (Rasa, actions, web app)
-	$(PY) -m bot.running.serve
+	@$(PY) -m bot.running.serve
+
+chat: $(INSTALLED) ## chat in this terminal with the assistant `make run` runs (RASA_URL points elsewhere)
+	@$(PY) -m bot chat
 
 web: $(INSTALLED) $(DB) ## run the web app alone: console, JSON API and chat page (WEB_PORT, default 8000)
 	$(PY) -m bot.web.app
@@ -108,15 +112,17 @@ bench-places: $(INSTALLED) ## warm p50/p95 of the place recognizer over 1,000 sh
 ##@ Data and build
 install: $(INSTALLED) ## the Python environment (.venv) from the pinned requirements
 
+# Our own progress lines; pip's output only when it has something to say (--quiet keeps its warnings).
 $(INSTALLED): requirements.txt constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (Rasa 3.6 needs it): install it or set PYTHON310=/path/to/python3.10"; exit 1; }
-	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade 'pip==24.0'
-	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
-	$(PY) -m pip check
-	touch $@
+	@echo "[make] installing the pinned Python packages into $(VENV) (the first time takes several minutes) …"
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade 'pip==24.0'
+	@$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	@$(PY) -m pip check >/dev/null || $(PY) -m pip check
+	@touch $@
 
-system-deps: $(SYSTEM_DEPS) ## the Debian packages the tests use (PostgreSQL, Redis, Chromium, fonts)
+system-deps: $(SYSTEM_DEPS) ## the Debian packages the tests use (PostgreSQL, Redis, Chromium, fonts, tmux)
 
 $(SYSTEM_DEPS): Makefile
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -130,19 +136,21 @@ $(SYSTEM_DEPS): Makefile
 db: $(DB) ## build data/practices.db from data/sources/
 
 $(DB): $(INSTALLED) $(wildcard data/sources/*.txt) $(wildcard bot/kb/*.py)
-	$(PY) -m bot build-db
+	@echo "[make] building $(DB) from data/sources/ …"
+	@$(PY) -m bot build-db
 
 train: $(MODEL) ## train the Rasa model (only when data or config changed)
 
+# `rasa train` through bot.running.train: a few progress lines here, its full output in var/log/train.log.
 $(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
-	$(RASA) train --fixed-model-name assistant --out models --num-threads 2
-	touch $@
+	@$(PY) -m bot.running.train --fixed-model-name assistant --out models --num-threads 2
+	@touch $@
 
 train-nlu: $(NLU_MODEL) ## train the NLU model alone (only when NLU data or config changed)
 
 $(NLU_MODEL): $(INSTALLED) $(NLU_INPUTS)
-	$(RASA) train nlu --config config.yml --nlu data/nlu --out models --fixed-model-name nlu --num-threads 2
-	touch $@
+	@$(PY) -m bot.running.train nlu --config config.yml --nlu data/nlu --out models --fixed-model-name nlu --num-threads 2
+	@touch $@
 
 corpus: $(INSTALLED) ## split data/questions/raw/ by site into train/dev/test and regenerate data/nlu/real_questions.yml
 	$(PY) -m bot.measure.corpus

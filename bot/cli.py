@@ -1,4 +1,4 @@
-"""`python -m bot …`: build the database, list, show and search practices."""
+"""`python -m bot …`: build the database, list, show and search practices, chat with the running assistant."""
 from __future__ import annotations
 
 import argparse
@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--region", help="place to prefer, e.g. 东莞")
     search.add_argument("--limit", type=_limit, default=5)
     search.add_argument("--json", action="store_true")
+    chat = commands.add_parser("chat", help="talk to the running assistant (make run) in this terminal")
+    chat.add_argument("--url", help="Rasa's URL (default: RASA_URL, else http://127.0.0.1:RASA_PORT)")
     return parser
 
 
@@ -73,6 +75,11 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "build-db":
         return _build(args)
+    if args.command == "chat":
+        from bot.terminal_chat import main as chat
+
+        settings = get_settings()
+        return chat(args.url or settings.rasa_base_url, settings.root / "domain.yml")
     from bot.kb.service import KnowledgeBaseUnavailable, get_knowledge_base
 
     try:

@@ -35,7 +35,8 @@ from bot.config import ROOT
 from bot.measure import long_conversation
 from bot.measure.bench_report import write_report
 from bot.measure.load import LoadResult, percentile, run_load
-from bot.running.launcher import Servers, answers, running_servers
+from bot.rest_client import answers
+from bot.running.launcher import Servers, running_servers
 from bot.running.loopback import redis_server
 
 MODEL = ROOT / "models" / "assistant.tar.gz"

@@ -19,11 +19,9 @@ unrelated-citation rate; chit-chat answered without a citation; latency p50/p95.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ from typing import Callable, Iterable, Optional, Sequence
 from bot.config import ROOT
 from bot.measure.corpus import PARTS, Question, load_part
 from bot.measure.metrics import HIT_AT, hit_at, percentile, share
+from bot.rest_client import rest_turn
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
 BASELINE_CONFIG = ROOT / "data" / "measure" / "baseline_config.yml"
@@ -89,14 +88,6 @@ def is_right(question: Question, reply: Reply) -> bool:
 
 
 # ---- talking to the running assistant -------------------------------------------------------
-
-def rest_turn(rasa_url: str, sender: str, text: str, timeout: float = 60) -> list[dict]:
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"{rasa_url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read())
-
 
 def read_reply(messages: Iterable[dict], ms: float) -> Reply:
     cited: list[str] = []

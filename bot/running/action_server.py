@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from rasa_sdk.__main__ import main_from_args
-from rasa_sdk.endpoint import create_argument_parser
-
 logger = logging.getLogger(__name__)
 WARM_UP_QUERY = "工资专户 东莞"
 
@@ -36,6 +33,10 @@ def main() -> None:
     from bot.running.lean import lean_process
 
     lean_process()  # the actions run no neural network: no TensorFlow in this process
+    # Imported here, not at the top: make run's supervisor reads action_server_command without loading the SDK.
+    from rasa_sdk.__main__ import main_from_args
+    from rasa_sdk.endpoint import create_argument_parser
+
     args = create_argument_parser().parse_args()
     if not args.actions:
         args.actions = "actions"

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Optional
 
 from bot.config import ROOT, Settings
+from bot.rest_client import answers
 from bot.running.action_server import action_server_command
 from bot.running.loopback import free_port
 from bot.running.rasa_server import RASA_ENVIRONMENT, rasa_command
@@ -36,15 +36,6 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process (from /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def answers(url: str, timeout: float = 2.0) -> bool:
-    """Whether a GET of ``url`` succeeds."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """`make run`: check what the assistant needs, then start and watch its three servers.
 
 The Rasa server, the action server and the web app run as child processes; one that dies
-is restarted (the Rasa server answers with an apology meanwhile, see domain.yml).
+is restarted (the Rasa server answers with an apology meanwhile, see domain.yml). Their output
+goes to var/log/<name>.log; the terminal gets our progress lines and the lines that call for
+action (`bot.running.output`).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from bot.config import Settings, get_settings
+from bot.running.output import matters, plain, relay, say, shown, warning_message
 
 RESTART_DELAY_SECONDS = 2.0
 
@@ -25,17 +28,31 @@ class StartupProblem(RuntimeError):
 
 @dataclass
 class Child:
+    """One server: its output goes to ``log``; the lines that matter are shown prefixed by its name."""
+
     name: str
     command: list[str]
+    log: Path
     process: Optional[subprocess.Popen] = None
     restarts: int = field(default=0)
+    last_line: str = ""
 
     def start(self, cwd: Path) -> None:
         import os
 
         from bot.running.rasa_server import RASA_ENVIRONMENT
 
-        self.process = subprocess.Popen(self.command, cwd=cwd, env={**os.environ, **RASA_ENVIRONMENT})
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(self.command, cwd=cwd, env={**os.environ, **RASA_ENVIRONMENT},
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert self.process.stdout is not None
+        relay(self.process.stdout, self.log, self._on_line)
+
+    def _on_line(self, line: str) -> None:
+        if plain(line):
+            self.last_line = plain(line)  # said when the server exits
+        if matters(line):
+            say(self.name, warning_message(line))
 
     def exited(self) -> bool:
         return self.process is not None and self.process.poll() is not None
@@ -139,14 +156,28 @@ def children(settings: Settings, model: Optional[Path] = None) -> list[Child]:
     from bot.running.action_server import action_server_command
     from bot.running.rasa_server import rasa_command
 
+    logs = log_dir(settings)
     return [
-        Child("actions", action_server_command(settings.action_port)),
-        Child("rasa", rasa_command(settings, model or model_path(settings))),
-        Child("web", [python, "-m", "bot.web.app"]),
+        Child("actions", action_server_command(settings.action_port), logs / "actions.log"),
+        Child("rasa", rasa_command(settings, model or model_path(settings)), logs / "rasa.log"),
+        Child("web", [python, "-m", "bot.web.app"], logs / "web.log"),
     ]
 
 
+def log_dir(settings: Settings) -> Path:
+    """Where the servers' full output goes."""
+    return settings.var_dir / "log"
+
+
 READY_TIMEOUT_SECONDS = 600
+
+
+def console_token_hint(settings: Settings) -> str:
+    """Whether the console's staff pages are open, and how to open them."""
+    if settings.console_token:
+        return "console staff pages: open with the token in CONSOLE_TOKEN"
+    return ("console staff pages (handoffs, conversations) are closed: start with "
+            "CONSOLE_TOKEN=<a long random string> make run to open them")
 
 
 def ready_urls(settings: Settings) -> list[str]:
@@ -159,22 +190,21 @@ def announce_when_ready(settings: Settings, procs: list[Child]) -> None:
     """Print the URLs once every server answers (not before), or say which one did not."""
     import threading
 
-    from bot.running.launcher import answers
+    from bot.rest_client import answers
 
     def wait() -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         for url in ready_urls(settings):
             while not answers(url, 1):
                 if time.monotonic() > deadline:
-                    print(f"[serve] not ready after {READY_TIMEOUT_SECONDS} s: {url} does not answer", file=sys.stderr)
+                    say("serve", f"not ready after {READY_TIMEOUT_SECONDS} s: {url} does not answer")
                     return
                 time.sleep(0.5)
-        print(
-            f"[serve] ready: chat http://localhost:{settings.web_port}/chat  "
-            f"console http://localhost:{settings.web_port}/console  "
-            f"Rasa REST http://localhost:{settings.rasa_port}/webhooks/rest/webhook",
-            file=sys.stderr, flush=True,
-        )
+        say("serve", f"ready: chat http://localhost:{settings.web_port}/chat  "
+                     f"console http://localhost:{settings.web_port}/console  "
+                     f"Rasa REST http://localhost:{settings.rasa_port}/webhooks/rest/webhook")
+        say("serve", console_token_hint(settings))
+        say("serve", "chat in a terminal: `make chat` in another terminal; Ctrl-C here stops the assistant")
 
     threading.Thread(target=wait, name="ready", daemon=True).start()
 
@@ -198,7 +228,8 @@ def supervise(procs: list[Child], root: Path, on_started: Optional[Callable[[], 
             for child in procs:
                 if child.exited() and not stopping:
                     child.restarts += 1
-                    print(f"[serve] {child.name} exited ({child.process.returncode}); restarting", file=sys.stderr)
+                    say("serve", f"{child.name} exited ({child.process.returncode}): {child.last_line or 'no output'}"
+                                 f"; restarting (full output: {shown(child.log)})")
                     time.sleep(RESTART_DELAY_SECONDS)
                     child.start(root)
     finally:
@@ -211,6 +242,7 @@ def supervise(procs: list[Child], root: Path, on_started: Optional[Callable[[], 
                     child.process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     child.process.kill()
+        say("serve", "stopped")
 
 
 def main(argv: Optional[list[str]] = None) -> None:
@@ -226,9 +258,9 @@ def main(argv: Optional[list[str]] = None) -> None:
         print(f"cannot start: {exc}", file=sys.stderr)
         sys.exit(1)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    print("[serve] starting the action server, Rasa and the web app (the model takes a while to load) …",
-          file=sys.stderr, flush=True)
     procs = children(settings, args.model)
+    say("serve", f"starting the action server, Rasa and the web app (the model takes about a minute to load); "
+                 f"their output: {shown(log_dir(settings))}/")
     supervise(procs, settings.root, on_started=lambda: announce_when_ready(settings, procs))
 
 

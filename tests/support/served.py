@@ -1,4 +1,5 @@
-"""`make run`'s supervisor (`python -m bot.running.serve`) started for a test, with its children at hand."""
+"""`make run`'s supervisor (`python -m bot.running.serve`, or `make run` itself) started for a test, with its
+children at hand."""
 from __future__ import annotations
 
 import os
@@ -25,6 +26,7 @@ class ServedAssistant:
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
+    via_make: bool = False  # started as a user does, `make run` (prerequisites are up to date in a test run)
     process: Optional[subprocess.Popen] = None
 
     @property
@@ -41,10 +43,13 @@ class ServedAssistant:
                "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port),
                "WEB_PORT": str(self.web_port), "TF_CPP_MIN_LOG_LEVEL": "3"}
         env.pop("ACTION_ENDPOINT_URL", None)
+        for variable in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):  # not a sub-make of `make test`
+            env.pop(variable, None)
         self.var_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.var_dir / "serve.log", "ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "bot.running.serve"], cwd=ROOT, env=env,
-                                        stdout=log, stderr=subprocess.STDOUT)
+        command = ["make", "--no-print-directory", "run"] if self.via_make else [sys.executable, "-m", "bot.running.serve"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=self.via_make)
         log.close()
         if wait:
             wait_for_http(self.action_health, START_TIMEOUT)
@@ -65,7 +70,10 @@ class ServedAssistant:
     def stop(self) -> None:
         """Stops the supervisor as Ctrl-C does; it stops its children."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            if self.via_make:  # Ctrl-C at a terminal signals make and everything it started
+                os.killpg(self.process.pid, signal.SIGINT)
+            else:
+                self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=60)
             except subprocess.TimeoutExpired:
