@@ -3,7 +3,7 @@
 It talks to the assistant `make run` started, over Rasa's REST channel, so it needs no port
 of its own (`rasa shell` starts a second Rasa on 5005 and fails beside `make run`). Answers
 read as on WeChat, through the same rendering (`bot.channels.reply`): buttons as numbered
-choices that a typed digit picks, practice cards as short lines, no JSON.
+choices that a typed digit picks, each practice as one short numbered item (the text channels' answer), no JSON.
 """
 from __future__ import annotations
 
@@ -55,8 +55,7 @@ class TerminalChat:
             OSError: the assistant cannot be reached or failed.
         """
         message = choice_payload(typed, self.choices) or typed
-        composed = compose_reply(rest_turn(self.rasa_url, self.sender, message, self.timeout), self.texts,
-                                 limit=None, cards=True)
+        composed = compose_reply(rest_turn(self.rasa_url, self.sender, message, self.timeout), self.texts, limit=None)
         self.choices = composed.choices
         return composed.pages[0] if composed.pages else ""
 

@@ -4,8 +4,8 @@ A WeChat (or WeCom) text reply carries one text of at most 2048 bytes. Rasa
 answers with several messages, some with buttons; this module joins them into
 one readable text, renders buttons as numbered choices, and cuts a long text
 into pages at sentence boundaries, each but the last ending with the "reply
-'more'" prompt. The terminal chat uses the same rendering, unpaged, with the
-practice cards of the `custom` payload as short lines. Pure functions: no Rasa, no I/O.
+'more'" prompt. The terminal chat uses the same rendering, unpaged. A `custom`
+payload is left out: an answer's text already says what its cards show. Pure functions: no Rasa, no I/O.
 """
 from __future__ import annotations
 
@@ -90,7 +90,6 @@ def compose_reply(
     messages: Iterable[Mapping[str, Any]],
     texts: ChannelTexts,
     limit: Optional[int] = MAX_REPLY_BYTES,
-    cards: bool = False,
 ) -> ComposedReply:
     """Joins Rasa's messages of one turn into pages of one readable text.
 
@@ -99,8 +98,6 @@ def compose_reply(
             `attachment`, `custom`) as a `CollectingOutputChannel` holds them.
         texts: the channel's own sentences.
         limit: the byte limit of one page; None for one page however long (a terminal).
-        cards: render the practices of a `custom` payload as short lines (see
-            :func:`card_line`); otherwise the payload is left out, as WeChat cannot draw it.
 
     Returns:
         The pages (none when Rasa said nothing) and the button payloads.
@@ -126,32 +123,12 @@ def compose_reply(
             link = message.get(key)
             if isinstance(link, str) and link.strip():
                 parts.append(link.strip())
-        if cards:
-            lines = [card_line(card) for card in practice_cards(message)]
-            if lines:
-                parts.append("\n".join(lines))
     if choices and texts.choose_hint:
         parts.append(texts.choose_hint)
     body = "\n\n".join(parts).strip()
     if limit is None:
         return ComposedReply(pages=(body,) if body else (), choices=tuple(choices))
     return ComposedReply(pages=paginate(body, texts.more_prompt, limit), choices=tuple(choices))
-
-
-def practice_cards(message: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The practice cards of a message's `custom` payload (the design's `{"practices": [...]}`), if any."""
-    custom = message.get("custom")
-    practices = custom.get("practices") if isinstance(custom, Mapping) else None
-    return [card for card in practices or () if isinstance(card, Mapping)]
-
-
-def card_line(card: Mapping[str, Any]) -> str:
-    """One practice card as a short line: place, headline, citation (no field names, no JSON).
-
-    Example: "▸ 广东省东莞市 · 建立工资专用账户制度。 · 五（一）2"
-    """
-    fields = (str(card.get(key) or "").strip() for key in ("region", "title", "citation"))
-    return "▸ " + " · ".join(field for field in fields if field)
 
 
 def paginate(text: str, more_prompt: str, limit: int = MAX_REPLY_BYTES) -> tuple[str, ...]:

@@ -112,19 +112,15 @@ def test_remembered_items_expire_and_the_oldest_is_forgotten_when_full():
     assert cache.get("b") is None and len(cache) == 0
 
 
-def test_the_terminal_gets_one_page_with_the_practice_cards_as_short_lines():
-    """The terminal chat: no paging, and each card as place · headline · citation, no JSON."""
-    card = {"id": "5.1.2", "citation": "五（一）2", "region": "重庆市", "province": "重庆市",
-            "title": "全面推行农民工工资专户管理及银行代发制度", "document": "清单"}
+def test_the_terminal_gets_one_page_with_numbered_choices_and_no_json():
+    """The terminal chat: no paging, buttons as numbered choices, a custom payload left out (the
+    answer's text already says what its cards show)."""
+    card = {"id": "5.1.2", "citation": "五（一）2", "region": "重庆市", "title": "全面推行农民工工资专户管理及银行代发制度"}
     long_text = "各地推行工资专用账户。" * 300
     messages = [{"text": long_text, "buttons": [{"title": "看第1条全文", "payload": '/ask_detail{"ordinal":"1"}'}]},
                 {"custom": {"practices": [card]}}]
-    reply = compose_reply(messages, TEXTS, limit=None, cards=True)
-    assert reply.pages == (f"{long_text}\n\n[1] 看第1条全文\n\n▸ 重庆市 · 全面推行农民工工资专户管理及银行代发制度 · 五（一）2"
-                           "\n\n回复数字即可选择。",)
+    reply = compose_reply(messages, TEXTS, limit=None)
+    assert reply.pages == (f"{long_text}\n\n[1] 看第1条全文\n\n回复数字即可选择。",)
     assert reply.choices == ('/ask_detail{"ordinal":"1"}',)
 
 
-@pytest.mark.parametrize("custom", [{"practices": []}, {"other": 1}, "text", None, {"practices": ["5.1.2"]}])
-def test_a_custom_payload_without_practice_cards_adds_no_line(custom):
-    assert compose_reply([{"text": "您好。"}, {"custom": custom}], TEXTS, limit=None, cards=True).pages == ("您好。",)

@@ -49,8 +49,10 @@ def number_of(choice: str, shown: str) -> str:
     return found.group(1)
 
 
-CARD = re.compile(r"^▸ (.+) · (.+) · ([一二三四五六七八九十]+（[一二三四五六七八九十]+）\d+)$", re.MULTILINE)
-"""A practice card as the chat shows it: place · headline · citation."""
+ITEM = re.compile(r"^(\d+)\. 【(.+?)】(.+)$", re.MULTILINE)
+"""A practice as the chat shows it: its number, 【place】 and headline (then a 要点 line)."""
+SOURCE = re.compile(r"^出处：《.+》(.+)$", re.MULTILINE)
+"""The one source line of an answer: the document and the citations."""
 
 
 def test_a_worker_asks_picks_choices_by_number_and_leaves(stack, terminal):
@@ -60,18 +62,19 @@ def test_a_worker_asks_picks_choices_by_number_and_leaves(stack, terminal):
     terminal.wait_for(lambda s: "talking to the assistant" in s, 60, "the chat's first line")
 
     answer = answer_to(terminal, QUESTION, CHOOSE_HINT)
-    first_cards = CARD.findall(answer)
-    assert len(first_cards) >= 2, answer
-    assert all(citation.startswith("五（") for _, _, citation in first_cards), answer  # 五: wages paid on time
-    for _, title, _ in first_cards:
-        assert title in answer.split("▸")[0], f"the card's practice is not in the answer's text: {title}"
+    first_items = ITEM.findall(answer)
+    assert len(first_items) >= 2 and answer.count("要点：") == len(first_items), answer
+    assert all(answer.count(title) == 1 for _, _, title in first_items), "each practice once"
+    citations = SOURCE.findall(answer)
+    assert len(citations) == 1 and all(c.startswith("五（") for c in citations[0].split("、")), answer  # 五: wages
 
     more = answer_to(terminal, number_of("更多", answer), CHOOSE_HINT)
-    more_cards = CARD.findall(more)
-    assert more_cards and not set(more_cards) & set(first_cards), more  # other practices, not the same again
+    more_items = ITEM.findall(more)
+    assert more_items and not {t for *_, t in more_items} & {t for *_, t in first_items}, more  # other practices
+    assert [int(n) for n, *_ in more_items] == list(range(len(first_items) + 1, len(first_items) + len(more_items) + 1))
 
     thanks = answer_to(terminal, number_of("有用", more), "谢谢您的反馈")  # a bare digit would not say thanks
-    assert not CARD.search(thanks), thanks
+    assert not ITEM.search(thanks), thanks
 
     terminal.type("")
     screen = terminal.wait_for(lambda s: EXITED in s, 30, "the chat to end")
