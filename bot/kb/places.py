@@ -91,9 +91,11 @@ def add_place_words() -> int:
     """
     import jieba
 
+    from bot.kb.text import default_dictionary
+
     added = 0
     with _jieba_lock:
-        jieba.initialize()
+        default_dictionary()  # loads the process-wide dictionary, kept as it was for bot.kb.text
         for alias in recognizable_aliases(get_gazetteer()):
             if not jieba.dt.FREQ.get(alias):
                 jieba.suggest_freq(alias, tune=True)

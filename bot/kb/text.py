@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -82,6 +83,17 @@ _tokenizer_lock = threading.Lock()
 _tokenizer_instance: Optional[jieba.Tokenizer] = None
 
 
+@lru_cache(maxsize=1)
+def default_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's default dictionary (word → frequency, total) as it loaded, before any word was added.
+
+    Loading it takes about half a second; the process-wide tokenizer (spaCy's, Rasa's, the place
+    words') and ours share this one load. Call it before adding words to the process-wide one.
+    """
+    jieba.dt.initialize()
+    return dict(jieba.dt.FREQ), jieba.dt.total
+
+
 def _tokenizer() -> jieba.Tokenizer:
     """A jieba tokenizer of its own, with every domain dictionary loaded (once)."""
     global _tokenizer_instance
@@ -89,7 +101,8 @@ def _tokenizer() -> jieba.Tokenizer:
         with _tokenizer_lock:
             if _tokenizer_instance is None:
                 tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
+                freq, total = default_dictionary()
+                tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(freq), total, True
                 if JIEBA_DICT_DIR.is_dir():
                     for path in sorted(JIEBA_DICT_DIR.glob("*.txt")):
                         tokenizer.load_userdict(str(path))
