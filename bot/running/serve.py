@@ -259,7 +259,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         sys.exit(1)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     procs = children(settings, args.model)
-    say("serve", f"starting the action server, Rasa and the web app (the model takes about a minute to load); "
+    say("serve", f"starting the action server, Rasa and the web app (Rasa takes 10–20 s to load the model); "
                  f"their output: {shown(log_dir(settings))}/")
     supervise(procs, settings.root, on_started=lambda: announce_when_ready(settings, procs))
 

@@ -1,7 +1,7 @@
 """`make train`: `rasa train` with its output in var/log/train.log and a few progress lines at the terminal.
 
 `python -m bot.running.train ARGS…` runs `rasa train ARGS…`. The terminal gets: the data check, the
-NLU pipeline, the dialogue policies (with TED's epochs), the saved model, and the warnings that call
+NLU pipeline, the dialogue policies, the saved model, and the warnings that call
 for action (see `bot.running.output`).
 
 Rasa's data check warns about every response that no rule or story names: here those are sent by
@@ -27,7 +27,6 @@ from bot.running.rasa_server import RASA_ENVIRONMENT
 _UNUSED_RESPONSE = re.compile(r"The utterance '(\w+)' is not used in any story or rule")
 _COMPONENT = re.compile(r"Starting to train component '(\w+)'")
 _RESTORED = re.compile(r"Restored component '(\w+)' from cache")
-_EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
 _SAVED = re.compile(r"Your Rasa (?:NLU )?model is trained and saved at '([^']+)'")
 KNOWN_NOTES = {
     "consisting of entity examples, but your NLU configuration does not include an entity extractor":
@@ -41,8 +40,6 @@ KNOWN_NOTES = {
 }
 """Rasa's and scikit-learn's warnings about choices this project made on purpose: each is said in one
 line with its reason instead of the library's paragraph. Any other warning is shown as it is."""
-EPOCH_STEPS = (50,)
-"""Percentages of TED's epochs at which a progress line is printed (TED is most of the training time)."""
 
 
 @dataclass
@@ -53,7 +50,6 @@ class TrainingProgress:
     stage: str = ""
     stages_seen: set[str] = field(default_factory=set)
     unused_responses: set[str] = field(default_factory=set)
-    epochs_said: set[int] = field(default_factory=set)
     saved: str = ""
     last_line: str = ""
 
@@ -71,16 +67,11 @@ class TrainingProgress:
         if component:
             name = component.group(1)
             if name.endswith("Policy"):
-                self._enter("policies", "training the dialogue policies (rules, memoization, TED) …")
+                self._enter("policies", "training the dialogue policies (rules, memoization) …")
             else:
                 self._enter("nlu", "training the NLU pipeline (jieba, features, intent classifier) …")
         if _RESTORED.search(text):
             self._enter("cache", "reusing what earlier trainings learned from unchanged data (Rasa's cache, .rasa/) …")
-        for percent in _EPOCHS.findall(text):
-            step = next((s for s in EPOCH_STEPS if int(percent) >= s and s not in self.epochs_said), None)
-            if step is not None:
-                self.epochs_said.add(step)
-                say("train", f"TED policy: {step}% of the epochs ({self._elapsed()})")
         saved = _SAVED.search(text)
         if saved:
             self.saved = saved.group(1)

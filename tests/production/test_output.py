@@ -59,10 +59,7 @@ RASA_TRAIN_LINES = [  # as `rasa train` prints them (colours and the library pat
     "2026-12-01 09:26:25 INFO     rasa.engine.training.hooks  - Starting to train component 'JiebaTokenizer'.",
     "Building prefix dict from the default dictionary ...",
     f"\x1b[93m{VENV}/rasa/shared/utils/io.py:100: UserWarning: Found conflicting synonym definitions for '广东'.",
-    "2026-12-01 09:26:51 INFO     rasa.engine.training.hooks  - Starting to train component 'TEDPolicy'.",
-    "Epochs:  25%|██▌       | 10/40 [00:10<00:30,  1.00it/s, t_loss=4.44]",
-    "Epochs:  50%|█████     | 20/40 [00:20<00:20,  1.00it/s, t_loss=9.3]",
-    "Epochs:  52%|█████▏    | 21/40 [00:21<00:19,  1.00it/s, t_loss=9.1]",
+    "2026-12-01 09:26:51 INFO     rasa.engine.training.hooks  - Starting to train component 'RulePolicy'.",
     "\x1b[92mYour Rasa model is trained and saved at '/tmp/models/assistant.tar.gz'.\x1b[0m",
 ]
 
@@ -83,8 +80,7 @@ def test_training_tells_its_stages_counts_the_responses_only_actions_send_and_sh
         "(expected; tests/test_consistency.py checks each is sent)",
         "[train] training the NLU pipeline (jieba, features, intent classifier) …",
         "[train] warning: UserWarning: Found conflicting synonym definitions for '广东'.",
-        "[train] training the dialogue policies (rules, memoization, TED) …",
-        "[train] TED policy: 50% of the epochs",
+        "[train] training the dialogue policies (rules, memoization) …",
         "[train] model saved: /tmp/models/assistant.tar.gz",
     ]
 
