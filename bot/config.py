@@ -40,6 +40,8 @@ class Settings:
     console_token: str = ""
     cors_origins: tuple[str, ...] = ()
     action_endpoint: str = ""  # the action server's webhook, when not on this machine's ACTION_PORT
+    handoff_idle_seconds: float = 600.0  # a claimed conversation with no agent message this long is requeued
+    wechat_push_quota: int = 5  # WeChat's customer-service messages per worker message (within 48 h)
 
     @classmethod
     def from_environment(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":
@@ -63,6 +65,8 @@ class Settings:
             console_token=get("CONSOLE_TOKEN", ""),
             cors_origins=tuple(o.strip() for o in get("CORS_ORIGINS", "").split(",") if o.strip()),
             action_endpoint=get("ACTION_ENDPOINT_URL", ""),
+            handoff_idle_seconds=float(get("HANDOFF_IDLE_SECONDS", default.handoff_idle_seconds)),
+            wechat_push_quota=int(get("WECHAT_PUSH_QUOTA", default.wechat_push_quota)),
         )
         return replace(read, **overrides)
 

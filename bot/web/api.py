@@ -16,10 +16,11 @@ import yaml
 from aiohttp import web
 
 from bot.web import auth
-from bot.web.conversations import ConversationStore
+from bot.web.conversations import ConversationStore, summary_dict
 from bot.web.service import (
     CONVERSATIONS,
     SETTINGS,
+    TAKEOVER,
     SearchRequest,
     browse,
     filters_param,
@@ -28,6 +29,7 @@ from bot.web.service import (
     practice_dict,
     run_search,
 )
+from bot.web.takeover import TakeoverRefused, agent_name, message_text
 from bot.web.templating import message
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.yaml"
@@ -115,11 +117,72 @@ async def handoffs_handler(request: web.Request) -> web.Response:
     return json_ok({"handoffs": [c.to_dict() for c in items]})
 
 
+async def conversation_view(request: web.Request, sender_id: str) -> dict[str, Any]:
+    """A conversation as staff see it: who has it, its summary, every message (the agent's too)."""
+    takeover = request.app[TAKEOVER]
+    handling = await takeover.handling(sender_id)
+    messages = await in_store_thread(request, ConversationStore.transcript, sender_id)
+    return {
+        "sender_id": sender_id,
+        "request": handling.request,
+        **summary_dict(handling),
+        "push_allowance": takeover.allowance(handling),
+        "messages": [m.to_dict() for m in messages],
+    }
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object (an empty body reads as ``{}``)."""
+    raw = await request.text()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise TakeoverRefused(400, "bad_json") from None
+    if not isinstance(body, dict):
+        raise TakeoverRefused(400, "bad_json")
+    return body
+
+
 @staff_only
 async def conversation_handler(request: web.Request) -> web.Response:
+    return json_ok(await conversation_view(request, request.match_info["sender_id"]))
+
+
+@staff_only
+async def queue_handler(request: web.Request) -> web.Response:
+    waiting = await in_store_thread(request, ConversationStore.queue)
+    claimed = await in_store_thread(request, ConversationStore.claimed)
+    return json_ok({
+        "waiting": [{"sender_id": c.sender_id, "request": c.request, **summary_dict(c.handling)} for c in waiting],
+        "claimed": [{"sender_id": h.sender_id, "request": h.request, **summary_dict(h)} for h in claimed],
+    })
+
+
+@staff_only
+async def takeover_handler(request: web.Request) -> web.Response:
     sender_id = request.match_info["sender_id"]
-    messages = await in_store_thread(request, ConversationStore.transcript, sender_id)
-    return json_ok({"sender_id": sender_id, "messages": [m.to_dict() for m in messages]})
+    body = await json_body(request)
+    await request.app[TAKEOVER].claim(sender_id, agent_name(body))
+    return json_ok(await conversation_view(request, sender_id))
+
+
+@staff_only
+async def agent_message_handler(request: web.Request) -> web.Response:
+    sender_id = request.match_info["sender_id"]
+    body = await json_body(request)
+    text, agent = message_text(body), agent_name(body, default="")
+    await request.app[TAKEOVER].send(sender_id, agent, text)
+    return json_ok(await conversation_view(request, sender_id))
+
+
+@staff_only
+async def release_handler(request: web.Request) -> web.Response:
+    sender_id = request.match_info["sender_id"]
+    await json_body(request)
+    await request.app[TAKEOVER].release(sender_id)
+    return json_ok(await conversation_view(request, sender_id))
 
 
 @staff_only
@@ -151,7 +214,11 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/practices/{id}", practice_handler)
     app.router.add_get("/api/browse", browse_handler)
     app.router.add_get("/api/handoffs", handoffs_handler)
+    app.router.add_get("/api/queue", queue_handler)
     app.router.add_get("/api/conversations/{sender_id}", conversation_handler)
+    app.router.add_post("/api/conversations/{sender_id}/takeover", takeover_handler)
+    app.router.add_post("/api/conversations/{sender_id}/messages", agent_message_handler)
+    app.router.add_post("/api/conversations/{sender_id}/release", release_handler)
     app.router.add_get("/api/unanswered", unanswered_handler)
     app.router.add_get("/api/feedback", feedback_handler)
     app.router.add_get("/api/stats", stats_handler)

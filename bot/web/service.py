@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.kb.types import Hit, Place, Practice
 from bot.web import catalog
 from bot.web.conversations import ConversationStore
+from bot.web.takeover import Takeover
 from bot.web.templating import render_text
 
 MAX_QUERY = 200
@@ -26,6 +27,8 @@ SETTINGS = web.AppKey("settings", Settings)
 CONVERSATIONS = web.AppKey("conversations", ConversationStore)
 KB_EXECUTOR = web.AppKey("kb_executor", ThreadPoolExecutor)
 KB = web.AppKey("knowledge_base", object)
+TAKEOVER = web.AppKey("takeover", Takeover)
+SWEEPER = web.AppKey("takeover_sweeper", object)
 
 
 class BadRequest(Exception):

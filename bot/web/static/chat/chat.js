@@ -10,7 +10,7 @@
   var config = JSON.parse(document.getElementById("chat-config").textContent);
   var text = JSON.parse(document.getElementById("chat-text").textContent);
   var prefix = "chat:" + (config.app || "web") + ":";
-  var KEYS = { session: prefix + "session", history: prefix + "history", large: "chat:large" };
+  var KEYS = { session: prefix + "session", history: prefix + "history", large: "chat:large", person: prefix + "person" };
   var MAX_HISTORY = 200;
   var ANSWER_TIMEOUT_MS = 30000;
 
@@ -46,6 +46,9 @@
   var pending = [];
   var typing = null;
   var answerTimer = null;
+  // A person from the hotline has the conversation: they answer when they answer, so no
+  // "正在查找…" and no "no answer" notice (the notices carry custom.handoff: "human" / "bot").
+  var withPerson = store.get(KEYS.person) === "1";
 
   function saveHistory() {
     if (history.length > MAX_HISTORY) history = history.slice(history.length - MAX_HISTORY);
@@ -173,7 +176,7 @@
     }
     record({ from: "user", text: shown || trimmed });
     if (confirmed) emit(trimmed); else pending.push(trimmed);
-    showTyping();
+    if (!withPerson) showTyping();
     return true;
   }
 
@@ -200,6 +203,10 @@
     if (!message || typeof message !== "object") return;
     hideTyping();
     var custom = message.custom;
+    if (custom && typeof custom.handoff === "string") {
+      withPerson = custom.handoff === "human";
+      store.set(KEYS.person, withPerson ? "1" : "");
+    }
     if (custom && Array.isArray(custom.practices) && custom.practices.length) {
       record({ from: "bot", practices: custom.practices });
     }
