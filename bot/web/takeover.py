@@ -42,6 +42,7 @@ RASA_TIMEOUT = 15.0
 # Ends a handed-back stretch as Rasa ends each turn: the rules then read the worker's next message
 # as usual (after a notice, with no listen in between, no rule matches and the bot would say nothing).
 LISTEN = {"event": "action", "name": "action_listen"}
+RESUME = {"event": "resume"}
 
 
 class TakeoverRefused(Exception):
@@ -157,9 +158,9 @@ class Takeover:
             current = await self.handling(sender_id)
             if current.state != HUMAN:
                 raise TakeoverRefused(409, "not_claimed")
-            await rasa.append(sender_id, [{"event": "resume"}, {"event": "slot", "name": SLOT_HANDOFF, "value": False}])
+            # The notice first, while still paused: the state changes in one step, after it.
             await self._notify(rasa, current, HANDOFF_RELEASED_RESPONSE)
-            await rasa.append(sender_id, [LISTEN])
+            await rasa.append(sender_id, [RESUME, {"event": "slot", "name": SLOT_HANDOFF, "value": False}, LISTEN])
             return await self.handling(sender_id)
 
     async def requeue_idle(self, now: Optional[float] = None) -> list[str]:
@@ -175,9 +176,8 @@ class Takeover:
                   if now - h.last_agent_at >= self.idle_seconds]
         for current in lapsed:
             async with self._lock(current.sender_id):
-                await self.rasa.append(current.sender_id, [{"event": "resume"}])
                 await self._notify(self.rasa, current, HANDOFF_REQUEUED_RESPONSE)
-                await self.rasa.append(current.sender_id, [LISTEN])
+                await self.rasa.append(current.sender_id, [RESUME, LISTEN])
             logger.info("claim of %s by %s lapsed: back in the queue", current.sender_id, current.agent)
         return [h.sender_id for h in lapsed]
 

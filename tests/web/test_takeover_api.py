@@ -7,50 +7,27 @@ from __future__ import annotations
 
 import time
 import uuid
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 import requests
 
-from bot.config import Settings
 from bot.vocabulary import HANDOFF_JOINED_RESPONSE, HANDOFF_RELEASED_RESPONSE, HANDOFF_REQUEUED_RESPONSE
-from bot.web.app import create_app
 from bot.web.takeover import MAX_TEXT
-from tests.support.chat_page import domain_response, settings_of
+from tests.support.chat_page import domain_response
 from tests.support.clients import cited, rest_turn, texts, wait_until
-from tests.support.console import STAFF, TOKEN, serve
+from tests.support.console import STAFF, conversation, post, takeover_console
 from tests.support.stack import Stack
 
 WAGE_QUESTION = "包工头欠钱不给咋办"
 TAKEOVER_PATHS = ("takeover", "messages", "release")
 
 
-@contextmanager
-def console_app(knowledge_base: Any, stack: Stack, **overrides: Any) -> Iterator[str]:
-    settings = Settings(console_token=TOKEN, tracker_db_url=settings_of(stack).tracker_url, rasa_url=stack.rasa_url,
-                        rasa_token=stack.token, **overrides)
-    with serve(create_app(knowledge_base, settings)) as url:
-        yield url
-
-
 @pytest.fixture(scope="module")
 def console(knowledge_base, stack) -> Iterator[str]:
     """The web app on loopback, reading the stack's tracker store and writing through its Rasa."""
-    with console_app(knowledge_base, stack) as url:
+    with takeover_console(knowledge_base, stack) as url:
         yield url
-
-
-def post(base: str, path: str, body: Any = None, headers: dict = STAFF, raw: str | None = None) -> requests.Response:
-    if raw is not None:
-        return requests.post(base + path, data=raw.encode(), headers=headers, timeout=60)
-    return requests.post(base + path, json=body if body is not None else {}, headers=headers, timeout=60)
-
-
-def conversation(base: str, sender: str) -> dict:
-    response = requests.get(f"{base}/api/conversations/{sender}", headers=STAFF, timeout=60)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def say(stack: Stack, sender: str, text: str) -> list[str]:
@@ -142,7 +119,7 @@ def test_bad_requests_get_clear_errors(console, stack):
 
 def test_a_claim_left_idle_goes_back_to_the_queue(knowledge_base, stack):
     sender = asking_for_a_person(stack)
-    with console_app(knowledge_base, stack, handoff_idle_seconds=2.0) as console:
+    with takeover_console(knowledge_base, stack, handoff_idle_seconds=2.0) as console:
         assert post(console, f"/api/conversations/{sender}/takeover", {"agent": "王芳"}).status_code == 200
         requeued = wait_until(lambda: conversation(console, sender)["state"] == "waiting", timeout=30)
         assert requeued is not None, "the idle claim was not requeued"

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from bot.config import ROOT
 from bot.vocabulary import HANDOFF_JOINED_RESPONSE, HANDOFF_RELEASED_RESPONSE
-from tests.support.browser import ANSWER, ANSWER_MS, PHONE, ask, chromium, open_chat
+from tests.support.browser import ANSWER, ANSWER_MS, PHONE, SESSION_KEY, ask, chromium, open_chat
 from tests.support.chat_page import ChatServers, domain_response
 from tests.support.clients import SOCKET_QUIET_SECONDS
 from tests.support.console import TOKEN
@@ -70,8 +70,11 @@ def test_an_agent_answers_the_worker_in_the_same_chat_and_hands_back(worker, age
     bot_bubbles = worker.locator(".msg.bot .bubble")
     expect(bot_bubbles.last).to_have_text(text_of("utter_handoff"), **ANSWER)
 
+    session_id = worker.evaluate(f"localStorage.getItem('{SESSION_KEY}')")
+
     sign_in(agent, servers)
-    queued = agent.locator(".queued", has_text=QUESTION).first  # headlined by the request, not "转人工"
+    queued = agent.locator(".queued", has_text=session_id)
+    expect(queued.locator("a.request")).to_have_text(f"“{QUESTION}”")  # the request, not "转人工"
     expect(queued.locator(".state")).to_have_text("排队等人工")
     expect(queued.locator(".waited")).to_be_visible()
     shot(agent, "queue")
