@@ -41,7 +41,23 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--region", help="place to prefer, e.g. 东莞")
     search.add_argument("--limit", type=_limit, default=5)
     search.add_argument("--json", action="store_true")
+    labels = commands.add_parser("labels-export", help="write the editors' labels as a raw corpus file, for review")
+    labels.add_argument("--out", help="the file to write (default data/questions/raw/console_labels.yml)")
     return parser
+
+
+def _export_labels(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.labels import LabelStore, export
+    from bot.measure.corpus import RAW_DIR
+
+    out = Path(args.out) if args.out else RAW_DIR / "console_labels.yml"
+    counts = export(LabelStore(get_settings().labels_url).all(), out)
+    print(f"wrote {counts['practices'] + counts['not_covered']} labelled questions to {out} "
+          f"({counts['practices']} answered by practices, {counts['not_covered']} not covered); "
+          f"{counts['new_topic']} need a new topic and are not exported. Review the file, then `make corpus`.")
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -73,6 +89,8 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "build-db":
         return _build(args)
+    if args.command == "labels-export":
+        return _export_labels(args)
     from bot.kb.service import KnowledgeBaseUnavailable, get_knowledge_base
 
     try:

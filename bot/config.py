@@ -31,6 +31,7 @@ class Settings:
     sources_dir: Path = ROOT / "data" / "sources"
     database_url: str = _sqlite_url(ROOT / "data" / "practices.db")
     tracker_db_url: str = ""
+    labels_db_url: str = ""  # editors' labels on unanswered questions (kept out of the tracker store)
     redis_url: str = ""
     rasa_port: int = 5005
     action_port: int = 5055
@@ -56,6 +57,7 @@ class Settings:
             sources_dir=Path(get("SOURCES_DIR", default.sources_dir)),
             database_url=get("DATABASE_URL", default.database_url),
             tracker_db_url=get("TRACKER_DB_URL", ""),
+            labels_db_url=get("LABELS_DB_URL", ""),
             redis_url=get("REDIS_URL", ""),
             rasa_port=int(get("RASA_PORT", default.rasa_port)),
             action_port=int(get("ACTION_PORT", default.action_port)),
@@ -74,6 +76,11 @@ class Settings:
     def tracker_url(self) -> str:
         """SQL tracker store URL: conversations are stored by default under var/."""
         return self.tracker_db_url or _sqlite_url(self.var_dir / "tracker.db")
+
+    @property
+    def labels_url(self) -> str:
+        """SQL database of the editors' labels: by default var/labels.db."""
+        return self.labels_db_url or _sqlite_url(self.var_dir / "labels.db")
 
     @property
     def action_endpoint_url(self) -> str:

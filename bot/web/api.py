@@ -19,6 +19,7 @@ from bot.web import auth
 from bot.web.conversations import ConversationStore, summary_dict
 from bot.web.service import (
     CONVERSATIONS,
+    LABELS,
     SETTINGS,
     TAKEOVER,
     SearchRequest,
@@ -26,6 +27,7 @@ from bot.web.service import (
     filters_param,
     in_kb_thread,
     int_param,
+    parse_label,
     practice_dict,
     run_search,
 )
@@ -185,11 +187,33 @@ async def release_handler(request: web.Request) -> web.Response:
     return json_ok(await conversation_view(request, sender_id))
 
 
+async def in_thread(function: Callable[[], Any]) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(None, function)
+
+
 @staff_only
 async def unanswered_handler(request: web.Request) -> web.Response:
+    """The questions the bot missed, each with the editor's label (null when not labelled yet)."""
     limit = int_param(request, "limit", 100, 1, 1000, "bad_limit")
     items = await in_store_thread(request, ConversationStore.unanswered, limit)
-    return json_ok({"unanswered": [u.to_dict() for u in items]})
+    labels = await in_thread(request.app[LABELS].by_question)
+    return json_ok({"unanswered": [
+        {**u.to_dict(), "label": labels[(u.sender_id, u.timestamp)].to_dict() if (u.sender_id, u.timestamp) in labels
+         else None} for u in items]})
+
+
+@staff_only
+async def labels_handler(request: web.Request) -> web.Response:
+    return json_ok({"labels": [label.to_dict() for label in await in_thread(request.app[LABELS].all)]})
+
+
+@staff_only
+async def label_handler(request: web.Request) -> web.Response:
+    """Label one unanswered question (replacing its earlier label)."""
+    body = await json_body(request)
+    label = await in_kb_thread(request, lambda kb: parse_label(body, kb))
+    saved = await in_thread(lambda: request.app[LABELS].save(label))
+    return json_ok(saved.to_dict())
 
 
 @staff_only
@@ -220,6 +244,8 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/conversations/{sender_id}/messages", agent_message_handler)
     app.router.add_post("/api/conversations/{sender_id}/release", release_handler)
     app.router.add_get("/api/unanswered", unanswered_handler)
+    app.router.add_get("/api/labels", labels_handler)
+    app.router.add_post("/api/labels", label_handler)
     app.router.add_get("/api/feedback", feedback_handler)
     app.router.add_get("/api/stats", stats_handler)
     app.router.add_get("/api/openapi.yaml", openapi_yaml)

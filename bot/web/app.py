@@ -15,6 +15,7 @@ from typing import Any, Optional
 from aiohttp import web
 
 from bot.config import Settings, get_settings
+from bot.labels import LabelStore
 from bot.web import api, auth, console, service
 from bot.web.conversations import ConversationStore
 from bot.web.takeover import Takeover, TakeoverRefused
@@ -111,8 +112,9 @@ async def _close(app: web.Application) -> None:
         sweeper.cancel()
     # Let a warm-up still building the index finish, off the event loop, before the process moves on.
     await asyncio.get_running_loop().run_in_executor(None, lambda: app[service.KB_EXECUTOR].shutdown(wait=True))
-    if "engine" in vars(app[service.CONVERSATIONS]):
-        app[service.CONVERSATIONS].engine.dispose()
+    for store in (app[service.CONVERSATIONS], app[service.LABELS]):
+        if "engine" in vars(store):
+            store.engine.dispose()
 
 
 def _setup_chat(app: web.Application) -> None:
@@ -134,6 +136,7 @@ def create_app(knowledge_base: Any = None, settings: Optional[Settings] = None) 
     app[service.KB_EXECUTOR] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb")
     app[service.CONVERSATIONS] = ConversationStore(app[service.SETTINGS].tracker_url)
     app[service.TAKEOVER] = Takeover.from_settings(app[service.CONVERSATIONS], app[service.SETTINGS])
+    app[service.LABELS] = LabelStore(app[service.SETTINGS].labels_url)
     app.on_response_prepare.append(_headers)
     app.on_startup.append(_warm_up)
     app.on_startup.append(_start_sweeper)

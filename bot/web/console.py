@@ -159,7 +159,18 @@ async def editor_page(request: web.Request) -> web.Response:
     unanswered = await _store(request, ConversationStore.unanswered, 200)
     feedback = await _store(request, ConversationStore.feedback, 200)
     stats = await _store(request, ConversationStore.stats, days)
-    return render(request, "console/editor.html", unanswered=unanswered, feedback=feedback, stats=stats, days=days)
+    labels = await asyncio.get_running_loop().run_in_executor(None, request.app[service.LABELS].by_question)
+    return render(request, "console/editor.html", unanswered=unanswered, feedback=feedback, stats=stats, days=days,
+                  labels=labels)
+
+
+@staff_page
+async def label_form(request: web.Request) -> web.StreamResponse:
+    """The editor's label on one unanswered question (the form of the editor's page)."""
+    form = dict(await request.post())
+    label = await service.in_kb_thread(request, lambda kb: service.parse_label(form, kb))
+    await asyncio.get_running_loop().run_in_executor(None, lambda: request.app[service.LABELS].save(label))
+    raise web.HTTPSeeOther("/console/editor#unanswered")
 
 
 def setup(app: web.Application) -> None:
@@ -174,3 +185,4 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/console/conversations/{sender_id}", conversation_page)
     app.router.add_get("/console/conversations/{sender_id}/live", conversation_live)
     app.router.add_get("/console/editor", editor_page)
+    app.router.add_post("/console/editor/label", label_form)

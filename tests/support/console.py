@@ -152,8 +152,16 @@ def serve(app: web.Application) -> Iterator[str]:
         loop.close()
 
 
+def throwaway_labels_url() -> str:
+    """A labels database of its own, so that no test writes the editors' labels under var/."""
+    import tempfile
+
+    return f"sqlite:///{tempfile.mkdtemp(prefix='labels-')}/labels.db"
+
+
 def console_settings(tracker_url: str, token: str = TOKEN) -> Settings:
-    return Settings(console_token=token, tracker_db_url=tracker_url, cors_origins=("https://app.example.gov.cn",))
+    return Settings(console_token=token, tracker_db_url=tracker_url, cors_origins=("https://app.example.gov.cn",),
+                    labels_db_url=throwaway_labels_url())
 
 
 @contextmanager
@@ -181,7 +189,7 @@ def takeover_console(knowledge_base: Any, stack: Any, **overrides: Any) -> Itera
     from tests.support.chat_page import settings_of
 
     settings = Settings(console_token=TOKEN, tracker_db_url=settings_of(stack).tracker_url, rasa_url=stack.rasa_url,
-                        rasa_token=stack.token, **overrides)
+                        rasa_token=stack.token, labels_db_url=throwaway_labels_url(), **overrides)
     with serve(create_app(knowledge_base, settings)) as url:
         yield url
 
