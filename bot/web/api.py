@@ -23,6 +23,7 @@ from bot.web.service import (
     SETTINGS,
     TAKEOVER,
     SearchRequest,
+    answer_script,
     browse,
     filters_param,
     in_kb_thread,
@@ -174,8 +175,14 @@ async def takeover_handler(request: web.Request) -> web.Response:
 async def agent_message_handler(request: web.Request) -> web.Response:
     sender_id = request.match_info["sender_id"]
     body = await json_body(request)
-    text, agent = message_text(body), agent_name(body, default="")
-    await request.app[TAKEOVER].send(sender_id, agent, text)
+    card, script = None, ""
+    if body.get("practice") is not None:  # a practice of the list, sent as a cited card
+        practice = await in_kb_thread(request, lambda kb: kb.practice(str(body["practice"])))
+        if practice is None:
+            return error(404, "practice_not_found")
+        card, script = practice.card(), answer_script(practice)
+    text, agent = message_text(body, default=script), agent_name(body, default="")
+    await request.app[TAKEOVER].send(sender_id, agent, text, card)
     return json_ok(await conversation_view(request, sender_id))
 
 

@@ -138,8 +138,10 @@ class Takeover:
             await self._notify(rasa, current, HANDOFF_JOINED_RESPONSE)
             return await self.handling(sender_id)
 
-    async def send(self, sender_id: str, agent: str, text: str) -> Handling:
-        """Write to the worker; ``agent`` empty: the agent who claimed it."""
+    async def send(self, sender_id: str, agent: str, text: str, card: Optional[dict[str, str]] = None) -> Handling:
+        """Write to the worker; ``agent`` empty: the agent who claimed it. With ``card`` (a practice's
+        card), the message carries it as the bot's answers do (``custom.practices``), so the web chat
+        draws the card and the transcript records the citation."""
         rasa = self._writer()
         text = mask(text.strip())
         async with self._lock(sender_id):
@@ -148,8 +150,10 @@ class Takeover:
                 raise TakeoverRefused(409, "not_claimed")
             if self.allowance(current) == 0:
                 raise TakeoverRefused(409, "push_quota_spent")
-            await rasa.append(sender_id, [{"event": "bot", "text": text,
-                                            "metadata": {AGENT_KEY: agent or current.agent or DEFAULT_AGENT}}])
+            event = {"event": "bot", "text": text, "metadata": {AGENT_KEY: agent or current.agent or DEFAULT_AGENT}}
+            if card:
+                event["data"] = {"custom": {"practices": [card]}}
+            await rasa.append(sender_id, [event])
             return await self.handling(sender_id)
 
     async def release(self, sender_id: str) -> Handling:
@@ -208,9 +212,9 @@ def agent_name(body: dict[str, Any], default: str = DEFAULT_AGENT) -> str:
     return value.strip() or default
 
 
-def message_text(body: dict[str, Any]) -> str:
-    """The agent's message (``text``): not empty, at most :data:`MAX_TEXT` characters."""
-    value = body.get("text")
+def message_text(body: dict[str, Any], default: str = "") -> str:
+    """The agent's message (``text``, else ``default``): not empty, at most :data:`MAX_TEXT` characters."""
+    value = body.get("text", default) or default
     if not isinstance(value, str) or not value.strip():
         raise TakeoverRefused(400, "empty_text")
     if len(value.strip()) > MAX_TEXT:

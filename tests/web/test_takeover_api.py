@@ -70,6 +70,10 @@ def test_an_agent_takes_over_a_rest_conversation_and_hands_it_back(console, stac
     messages = conversation(console, sender)["messages"]
     assert messages[-2]["sender"] == "user" and "138****5678" in messages[-2]["text"]  # masked as stored
     assert messages[-1] == {**messages[-1], "sender": "agent", "agent": "王芳", "text": agent_reply}
+    cited_card = post(console, f"/api/conversations/{sender}/messages", {"practice": "五（一）2"})
+    assert cited_card.status_code == 200, cited_card.text
+    card = cited_card.json()["messages"][-1]
+    assert (card["sender"], card["practices"]) == ("agent", ["5.1.2"]) and "五（一）2" in card["text"]
 
     released = post(console, f"/api/conversations/{sender}/release")
     assert released.status_code == 200 and released.json()["state"] == "bot"
@@ -109,6 +113,7 @@ def test_bad_requests_get_clear_errors(console, stack):
         (post(console, f"{base}/messages", {}), 400, "empty_text"),
         (post(console, f"{base}/messages", {"text": 5}), 400, "empty_text"),
         (post(console, f"{base}/messages", {"text": "字" * (MAX_TEXT + 1)}), 400, "text_too_long"),
+        (post(console, f"{base}/messages", {"practice": "9.9.9"}), 404, "practice_not_found"),
     ]
     for response, status, code in refusals:
         assert (response.status_code, response.json()["error"]["code"]) == (status, code)

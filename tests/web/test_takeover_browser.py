@@ -96,6 +96,12 @@ def test_an_agent_answers_the_worker_in_the_same_chat_and_hands_back(worker, age
     expect(bot_bubbles.last).to_have_text("您好，我是热线的王芳。请问工地在东莞哪个镇？", **ANSWER)
     expect(agent.locator(".transcript .msg-agent").last).to_contain_text("工作人员 王芳")
     expect(agent.locator("#reply")).to_have_value("")
+    cards = worker.locator(".card").count()
+    agent.fill("#practice-q", "欠薪 东莞")
+    agent.click("#practice-search button")
+    agent.locator(".send-practice").first.click()  # the agent sends a practice of the list, with its card
+    expect(worker.locator(".card")).to_have_count(cards + 1, **ANSWER)
+    expect(agent.locator(".transcript .msg-agent").last.locator(".cited")).to_be_visible()
     shot(worker, "worker-talking-to-agent")
     shot(agent, "agent-conversation")
 

@@ -60,6 +60,34 @@
     });
   });
 
+  // Search the list beside the chat; a hit goes to the worker as the answer script with its card.
+  var hits = document.getElementById("practice-hits");
+  document.getElementById("practice-search").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var q = document.getElementById("practice-q").value.trim();
+    if (!q) { return; }
+    fetch("/api/search?limit=5&q=" + encodeURIComponent(q), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (page) {
+        hits.textContent = "";
+        (page.hits || []).forEach(function (hit) {
+          var item = document.createElement("li");
+          var title = document.createElement("span");
+          title.textContent = hit.citation + " " + hit.region + "：" + hit.title;
+          var send = document.createElement("button");
+          send.type = "button";
+          send.className = "send-practice";
+          send.textContent = hits.dataset.sendLabel;
+          send.addEventListener("click", function () {
+            call("/messages", { practice: hit.id, agent: agent.value.trim() });
+          });
+          item.appendChild(title);
+          item.appendChild(send);
+          hits.appendChild(item);
+        });
+      });
+  });
+
   showControls();
   setInterval(refresh, REFRESH_MS);
 })();
