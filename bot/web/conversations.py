@@ -33,7 +33,7 @@ from bot.vocabulary import (  # (names shared with the actions, checked against 
     SLOT_HANDOFF,
     UNCOVERED_INTENT,
 )
-from bot.web.handling import HUMAN, WAITING, Event, Handling, cited_ids, handling
+from bot.web.handling import BOT, HUMAN, WAITING, Event, Handling, cited_ids, handling
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ FALLBACK_ACTION = "action_default_fallback"
 FEEDBACK_INTENTS = {FEEDBACK_USEFUL_INTENT: "useful", FEEDBACK_USELESS_INTENT: "useless"}
 PLACE_ENTITY = "place"
 TREND_INTENTS = 5  # intents drawn day by day
+FLAG_HOURS = 24  # a conversation the bot flagged (two misses, a 没用) is offered to agents this long
 MESSAGE_TYPES = ("user", "bot")
 
 _events = sa.Table(
@@ -113,7 +114,8 @@ def summary_dict(handling: Handling, now: Optional[float] = None) -> dict[str, A
         "place": handling.place,
         "topic": handling.topic,
         "cited": list(handling.cited),
-        "waiting_seconds": int(now - handling.requested_at) if handling.state == WAITING else 0,
+        "flag": handling.flag,
+        "waiting_seconds": int(now - handling.queued_at) if handling.queued_at and handling.state != HUMAN else 0,
         "claimed_at": iso_time(handling.claimed_at) if handling.state == HUMAN else "",
     }
 
@@ -299,10 +301,32 @@ class ConversationStore:
         events = self.events(sender for sender, _ in newest)
         return [Conversation(s, t, tuple(messages.get(s, ())), handling(s, events.get(s, ()))) for s, t in newest]
 
-    def queue(self, limit: int = 200) -> list[Conversation]:
-        """The waiting queue: conversations asking for a person that no agent has, oldest request first."""
-        waiting = [c for c in self.handoffs(limit) if c.handling and c.handling.state == WAITING]
-        return sorted(waiting, key=lambda c: c.handling.requested_at if c.handling else 0.0)
+    def queue(self, limit: int = 200, now: Optional[float] = None) -> list[Conversation]:
+        """The waiting queue, oldest first: conversations asking for a person that no agent has, and
+        those the bot flagged itself in the last :data:`FLAG_HOURS` (two misses in a row, a 没用)."""
+        since = (now or time.time()) - FLAG_HOURS * 3600
+        flagged_rows = self._rows(
+            sa.select(_events.c.sender_id).distinct().where(
+                _events.c.timestamp >= since,
+                sa.or_(
+                    _events.c.intent_name == FEEDBACK_USELESS_INTENT,
+                    sa.and_(
+                        _events.c.type_name == "bot",
+                        sa.or_(*(_events.c.data.contains(name, autoescape=True) for name in NOT_ANSWERED_RESPONSES)),
+                    ),
+                ),
+            ).limit(limit)
+        )
+        flagged_ids = [row.sender_id for row in flagged_rows]
+        messages, events = self._messages(flagged_ids), self.events(flagged_ids)
+        candidates = {c.sender_id: c for c in self.handoffs(limit)}
+        for sender in flagged_ids:
+            found = handling(sender, events.get(sender, ()))
+            if sender not in candidates and found.state == BOT and found.flag and found.flagged_at >= since:
+                candidates[sender] = Conversation(sender, found.flagged_at, tuple(messages.get(sender, ())), found)
+        queued = [c for c in candidates.values() if c.handling and (
+            c.handling.state == WAITING or (c.handling.state == BOT and c.handling.flag and c.handling.flagged_at >= since))]
+        return sorted(queued, key=lambda c: c.handling.queued_at if c.handling else 0.0)
 
     def claimed(self, limit: int = 200) -> list[Handling]:
         """Conversations an agent has now (the tracker is paused)."""

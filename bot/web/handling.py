@@ -13,14 +13,17 @@ from typing import Any, Iterable, Mapping, Optional
 from bot.vocabulary import (
     AGENT_KEY,
     ASKING_INTENTS,
+    FEEDBACK_USELESS_INTENT,
     HANDOFF_INTENT,
     HANDOFF_NOTICES,
+    NOT_ANSWERED_RESPONSES,
     SLOT_HANDOFF,
     SLOT_PLACE,
     SLOT_TOPIC_INTENT,
 )
 
 BOT, WAITING, HUMAN = "bot", "waiting", "human"
+TWO_MISSES, USELESS = "two_misses", "useless"  # why the bot itself puts a conversation in the queue
 WECHAT_CHANNEL = "wechat"
 PUSH_WINDOW_SECONDS = 48 * 3600  # WeChat takes customer-service messages this long after the worker wrote
 
@@ -61,6 +64,8 @@ class Handling:
         last_user_at: when the worker last wrote.
         pushed_since_user: messages sent outside a turn (the agent's, the notices) since then.
         place, topic, cited: the slots ``place`` and ``topic_intent``, the practices last cited.
+        flag, flagged_at: the bot's own reason to offer it to an agent (two answers in a row that
+            found nothing or refused, or a 没用), until an agent has taken it.
     """
 
     sender_id: str
@@ -76,6 +81,13 @@ class Handling:
     place: str = ""
     topic: str = ""
     cited: tuple[str, ...] = ()
+    flag: str = ""
+    flagged_at: float = 0.0
+
+    @property
+    def queued_at(self) -> float:
+        """Its place in the queue: when the worker asked for a person, or the bot flagged it."""
+        return self.requested_at if self.state == WAITING else self.flagged_at
 
     def push_allowance(self, quota: int, now: float) -> Optional[int]:
         """How many more messages may reach the worker now; None when the channel sets no limit.
@@ -95,11 +107,17 @@ def handling(sender_id: str, events: Iterable[Event]) -> Handling:
     state = dict(sender_id=sender_id)
     requested, paused = False, False
     question = ""
+    misses, turn_missed, turns = 0, False, 0  # consecutive turns answered with a refusal
     for event in events:
         kind = event.type_name
         if kind == "user":
+            if turns and not turn_missed:
+                misses = 0
+            turns, turn_missed = turns + 1, False
             state.update(last_user_at=event.timestamp, pushed_since_user=0,
                          channel=str(event.data.get("input_channel") or ""))
+            if event.intent == FEEDBACK_USELESS_INTENT:
+                state.update(flag=USELESS, flagged_at=event.timestamp)
             if event.intent in ASKING_INTENTS and event.text:
                 question = event.text
             if event.intent == HANDOFF_INTENT:
@@ -113,9 +131,9 @@ def handling(sender_id: str, events: Iterable[Event]) -> Handling:
             key = "place" if event.data.get("name") == SLOT_PLACE else "topic"
             state[key] = str(event.data.get("value") or "")
         elif kind == "pause":
-            paused = True
+            paused, misses = True, 0
             state.update(agent=str(event.metadata.get(AGENT_KEY) or ""), claimed_at=event.timestamp,
-                         last_agent_at=event.timestamp)
+                         last_agent_at=event.timestamp, flag="", flagged_at=0.0)
         elif kind == "resume":
             paused = False
         elif kind == "bot":
@@ -126,6 +144,10 @@ def handling(sender_id: str, events: Iterable[Event]) -> Handling:
                 state["pushed_since_user"] = int(state.get("pushed_since_user", 0)) + 1
             if event.metadata.get(AGENT_KEY):
                 state["last_agent_at"] = event.timestamp
+            if event.metadata.get("utter_action") in NOT_ANSWERED_RESPONSES and not turn_missed and not paused:
+                turn_missed, misses = True, misses + 1
+                if misses >= 2:
+                    state.update(flag=TWO_MISSES, flagged_at=event.timestamp)
     state["state"] = HUMAN if paused else WAITING if requested else BOT
     return Handling(**state)  # type: ignore[arg-type]
 

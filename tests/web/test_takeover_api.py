@@ -151,3 +151,18 @@ def test_the_handoff_headline_is_the_request_and_feedback_quotes_the_judged_ques
     unanswered = requests.get(f"{console}/api/unanswered", headers=STAFF, timeout=60).json()["unanswered"]
     assert {"text": WAGE_QUESTION, "reason": "feedback_useless"}.items() <= next(
         u for u in unanswered if u["sender_id"] == judged).items()
+
+
+def test_the_bot_puts_two_misses_in_a_row_in_the_queue_itself(console, stack):
+    """Nobody asked for a person, but the bot could not answer twice: an agent is offered the conversation."""
+    sender = f"rest-{uuid.uuid4().hex[:8]}"
+    for text in ("今天天气怎么样", "阿巴阿巴呜啦啦"):
+        assert say(stack, sender, text)
+    time.sleep(0.3)
+    queue = requests.get(f"{console}/api/queue", headers=STAFF, timeout=60).json()["waiting"]
+    flagged = next(q for q in queue if q["sender_id"] == sender)
+    assert (flagged["state"], flagged["flag"]) == ("bot", "two_misses")
+    assert post(console, f"/api/conversations/{sender}/takeover", {"agent": "王芳"}).status_code == 200
+    assert post(console, f"/api/conversations/{sender}/release").status_code == 200
+    queue = requests.get(f"{console}/api/queue", headers=STAFF, timeout=60).json()["waiting"]
+    assert sender not in [q["sender_id"] for q in queue]  # taken once: no longer flagged
