@@ -42,6 +42,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     action_endpoint: str = ""  # the action server's webhook, when not on this machine's ACTION_PORT
     handoff_idle_seconds: float = 600.0  # a claimed conversation with no agent message this long is requeued
+    handoff_remind_seconds: float = 300.0  # a worker waiting this long with no word hears they are still queued
     wechat_push_quota: int = 5  # WeChat's customer-service messages per worker message (within 48 h)
 
     @classmethod
@@ -68,6 +69,7 @@ class Settings:
             cors_origins=tuple(o.strip() for o in get("CORS_ORIGINS", "").split(",") if o.strip()),
             action_endpoint=get("ACTION_ENDPOINT_URL", ""),
             handoff_idle_seconds=float(get("HANDOFF_IDLE_SECONDS", default.handoff_idle_seconds)),
+            handoff_remind_seconds=float(get("HANDOFF_REMIND_SECONDS", default.handoff_remind_seconds)),
             wechat_push_quota=int(get("WECHAT_PUSH_QUOTA", default.wechat_push_quota)),
         )
         return replace(read, **overrides)

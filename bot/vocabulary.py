@@ -68,5 +68,7 @@ NOT_ANSWERED_RESPONSES = (
 HANDOFF_JOINED_RESPONSE = "utter_handoff_joined"  # an agent claimed the conversation
 HANDOFF_RELEASED_RESPONSE = "utter_handoff_released"  # the agent handed it back to the bot
 HANDOFF_REQUEUED_RESPONSE = "utter_handoff_requeued"  # the agent went quiet: back in the queue
-HANDOFF_NOTICES = (HANDOFF_JOINED_RESPONSE, HANDOFF_RELEASED_RESPONSE, HANDOFF_REQUEUED_RESPONSE)
+HANDOFF_WAITING_RESPONSE = "utter_handoff_still_waiting"  # nobody has claimed it yet: the worker is told
+HANDOFF_NOTICES = (HANDOFF_JOINED_RESPONSE, HANDOFF_RELEASED_RESPONSE, HANDOFF_REQUEUED_RESPONSE,
+                   HANDOFF_WAITING_RESPONSE)
 AGENT_KEY = "agent"  # metadata of the pause event and of each agent message: which agent

@@ -16,6 +16,7 @@ from bot.vocabulary import (
     FEEDBACK_USELESS_INTENT,
     HANDOFF_INTENT,
     HANDOFF_NOTICES,
+    HANDOFF_WAITING_RESPONSE,
     NOT_ANSWERED_RESPONSES,
     SLOT_HANDOFF,
     SLOT_PLACE,
@@ -66,6 +67,7 @@ class Handling:
         place, topic, cited: the slots ``place`` and ``topic_intent``, the practices last cited.
         flag, flagged_at: the bot's own reason to offer it to an agent (two answers in a row that
             found nothing or refused, or a 没用), until an agent has taken it.
+        last_bot_at, reminders: the bot's latest message; "still waiting" notices since the request.
     """
 
     sender_id: str
@@ -83,6 +85,8 @@ class Handling:
     cited: tuple[str, ...] = ()
     flag: str = ""
     flagged_at: float = 0.0
+    last_bot_at: float = 0.0
+    reminders: int = 0
 
     @property
     def queued_at(self) -> float:
@@ -122,7 +126,7 @@ def handling(sender_id: str, events: Iterable[Event]) -> Handling:
                 question = event.text
             if event.intent == HANDOFF_INTENT:
                 requested = True
-                state.update(requested_at=event.timestamp, request=question or event.text)
+                state.update(requested_at=event.timestamp, request=question or event.text, reminders=0)
         elif kind == "slot" and event.data.get("name") == SLOT_HANDOFF:
             requested = bool(event.data.get("value"))
             if requested and not state.get("request"):
@@ -137,6 +141,9 @@ def handling(sender_id: str, events: Iterable[Event]) -> Handling:
         elif kind == "resume":
             paused = False
         elif kind == "bot":
+            state["last_bot_at"] = event.timestamp
+            if event.metadata.get("utter_action") == HANDOFF_WAITING_RESPONSE:
+                state["reminders"] = int(state.get("reminders", 0)) + 1
             cited = cited_ids(event.data)
             if cited:
                 state["cited"] = cited

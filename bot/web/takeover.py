@@ -28,16 +28,18 @@ from bot.vocabulary import (
     HANDOFF_JOINED_RESPONSE,
     HANDOFF_RELEASED_RESPONSE,
     HANDOFF_REQUEUED_RESPONSE,
+    HANDOFF_WAITING_RESPONSE,
     SLOT_HANDOFF,
 )
 from bot.web.conversations import ConversationStore
-from bot.web.handling import HUMAN, Handling
+from bot.web.handling import HUMAN, WAITING, Handling
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 1000  # characters of one agent message (as the chat page allows the worker)
 MAX_AGENT = 40  # characters of an agent's name
 DEFAULT_AGENT = "staff"
+MAX_REMINDERS = 3  # "still waiting" notices per request: then the worker has the hotline numbers
 RASA_TIMEOUT = 15.0
 # Ends a handed-back stretch as Rasa ends each turn: the rules then read the worker's next message
 # as usual (after a notice, with no listen in between, no rule matches and the bot would say nothing).
@@ -97,6 +99,7 @@ class Takeover:
         self.store = store
         self.rasa = rasa
         self.idle_seconds = settings.handoff_idle_seconds
+        self.remind_seconds = settings.handoff_remind_seconds
         self.quota = settings.wechat_push_quota
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -185,6 +188,20 @@ class Takeover:
             logger.info("claim of %s by %s lapsed: back in the queue", current.sender_id, current.agent)
         return [h.sender_id for h in lapsed]
 
+    async def remind_waiting(self, now: Optional[float] = None) -> list[str]:
+        """Tell each worker still in the queue, with no word for a while, that they are not forgotten."""
+        if self.rasa is None:
+            return []
+        now = now or time.time()
+        queued = [c.handling for c in await self._read(ConversationStore.queue) if c.handling]
+        due = [h for h in queued if h.state == WAITING and h.reminders < MAX_REMINDERS
+               and now - max(h.requested_at, h.last_bot_at) >= self.remind_seconds and self.allowance(h, now) != 0]
+        for current in due:
+            async with self._lock(current.sender_id):
+                await self.rasa.say(current.sender_id, HANDOFF_WAITING_RESPONSE)
+                await self.rasa.append(current.sender_id, [LISTEN])  # the bot answers as usual meanwhile
+        return [h.sender_id for h in due]
+
     async def _notify(self, rasa: RasaConversations, current: Handling, response: str) -> None:
         if self.allowance(current) == 0:  # WeChat would refuse it: the state changes all the same
             logger.info("notice %s to %s not sent: push quota spent", response, current.sender_id)
@@ -193,11 +210,12 @@ class Takeover:
 
     async def sweep(self) -> None:
         """Requeue lapsed claims, forever, a few times per idle period (the web app runs this)."""
-        interval = max(min(self.idle_seconds / 4, 30.0), 0.5)
+        interval = max(min(self.idle_seconds / 4, self.remind_seconds / 4, 30.0), 0.5)
         while True:
             await asyncio.sleep(interval)
             try:
                 await self.requeue_idle()
+                await self.remind_waiting()
             except TakeoverRefused as refused:
                 logger.warning("requeueing lapsed claims failed: %s", refused.code)
             except Exception:  # noqa: BLE001 - the sweeper must outlive one bad round

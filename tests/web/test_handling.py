@@ -5,7 +5,14 @@ from typing import Any
 
 import pytest
 
-from bot.vocabulary import AGENT_KEY, HANDOFF_JOINED_RESPONSE, NOT_FOUND_RESPONSE, REPHRASE_RESPONSE, UNCOVERED_RESPONSE
+from bot.vocabulary import (
+    AGENT_KEY,
+    HANDOFF_JOINED_RESPONSE,
+    HANDOFF_WAITING_RESPONSE,
+    NOT_FOUND_RESPONSE,
+    REPHRASE_RESPONSE,
+    UNCOVERED_RESPONSE,
+)
 from bot.web.handling import BOT, HUMAN, TWO_MISSES, USELESS, WAITING, Event, handling
 
 HOUR = 3600.0
@@ -60,6 +67,12 @@ def test_the_bot_flags_two_misses_in_a_row_and_a_useless_answer(script, flag):
     found = fold(*script)
     assert (found.state, found.flag) == (BOT, flag)
     assert bool(found.queued_at) == bool(flag)
+
+
+def test_still_waiting_notices_are_counted_per_request():
+    notice = bot(response=HANDOFF_WAITING_RESPONSE)
+    assert fold(*HANDOFF, notice, notice).reminders == 2
+    assert fold(*HANDOFF, notice, *HANDOFF).reminders == 0  # a new request starts again
 
 
 def test_wechat_allows_a_few_pushes_per_worker_message_within_48_hours():

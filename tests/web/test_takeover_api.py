@@ -12,7 +12,12 @@ from typing import Iterator
 import pytest
 import requests
 
-from bot.vocabulary import HANDOFF_JOINED_RESPONSE, HANDOFF_RELEASED_RESPONSE, HANDOFF_REQUEUED_RESPONSE
+from bot.vocabulary import (
+    HANDOFF_JOINED_RESPONSE,
+    HANDOFF_RELEASED_RESPONSE,
+    HANDOFF_REQUEUED_RESPONSE,
+    HANDOFF_WAITING_RESPONSE,
+)
 from bot.web.takeover import MAX_TEXT
 from tests.support.chat_page import domain_response
 from tests.support.clients import cited, rest_turn, texts, wait_until
@@ -132,6 +137,16 @@ def test_a_claim_left_idle_goes_back_to_the_queue(knowledge_base, stack):
         assert view["messages"][-1]["text"] == notice(HANDOFF_REQUEUED_RESPONSE)
         assert view["request"] == WAGE_QUESTION
         assert_the_bot_answers(stack, sender)  # while the worker waits again
+
+
+def test_a_worker_left_waiting_is_told_and_the_bot_still_answers(knowledge_base, stack):
+    sender = asking_for_a_person(stack)
+    with takeover_console(knowledge_base, stack, handoff_remind_seconds=2.0) as console:
+        reminded = wait_until(lambda: conversation(console, sender)["messages"][-1]["text"]
+                              == notice(HANDOFF_WAITING_RESPONSE), timeout=30)
+        assert reminded is not None, "the waiting worker was not told"
+        assert conversation(console, sender)["state"] == "waiting"
+        assert_the_bot_answers(stack, sender)
 
 
 def test_the_handoff_headline_is_the_request_and_feedback_quotes_the_judged_question(console, stack):
