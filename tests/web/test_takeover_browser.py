@@ -94,6 +94,7 @@ def test_an_agent_answers_the_worker_in_the_same_chat_and_hands_back(worker, age
     agent.fill("#reply", "您好，我是热线的王芳。请问工地在东莞哪个镇？")
     agent.click("#send")
     expect(bot_bubbles.last).to_have_text("您好，我是热线的王芳。请问工地在东莞哪个镇？", **ANSWER)
+    expect(worker.locator(".msg.agent .who").last).to_have_text("工作人员")  # not the bot's "助手"
     expect(agent.locator(".transcript .msg-agent").last).to_contain_text("工作人员 王芳")
     expect(agent.locator("#reply")).to_have_value("")
     cards = worker.locator(".card").count()

@@ -68,7 +68,8 @@
 
   function row(from) {
     var node = element("div", "msg " + from);
-    node.appendChild(element("span", "who", from === "user" ? text.you : text.bot));
+    var who = from === "user" ? text.you : from === "bot agent" ? text.agent : text.bot;
+    node.appendChild(element("span", "who", who));
     return node;
   }
 
@@ -113,7 +114,7 @@
       node = row("bot");
       node.appendChild(renderPractices(entry));
     } else {
-      node = row(entry.from);
+      node = row(entry.agent ? "bot agent" : entry.from);  // a person of the hotline wrote it
       node.appendChild(element("div", "bubble", entry.text));
       if (entry.buttons && entry.buttons.length) renderButtons(entry, node);
     }
@@ -213,7 +214,7 @@
     var buttons = (message.quick_replies || message.buttons || []).map(function (b) {
       return { title: String(b.title || ""), payload: String(b.payload || b.title || "") };
     });
-    if (message.text) record({ from: "bot", text: String(message.text), buttons: buttons });
+    if (message.text) record({ from: "bot", text: String(message.text), buttons: buttons, agent: withPerson });
   });
 
   socket.on("disconnect", function () {
