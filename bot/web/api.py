@@ -126,8 +126,6 @@ async def conversation_view(request: web.Request, sender_id: str) -> dict[str, A
     handling = await takeover.handling(sender_id)
     messages = await in_store_thread(request, ConversationStore.transcript, sender_id)
     return {
-        "sender_id": sender_id,
-        "request": handling.request,
         **summary_dict(handling),
         "push_allowance": takeover.allowance(handling),
         "messages": [m.to_dict() for m in messages],
@@ -158,8 +156,8 @@ async def queue_handler(request: web.Request) -> web.Response:
     waiting = await in_store_thread(request, ConversationStore.queue)
     claimed = await in_store_thread(request, ConversationStore.claimed)
     return json_ok({
-        "waiting": [{"sender_id": c.sender_id, "request": c.request, **summary_dict(c.handling)} for c in waiting],
-        "claimed": [{"sender_id": h.sender_id, "request": h.request, **summary_dict(h)} for h in claimed],
+        "waiting": [{**summary_dict(c.handling), "request": c.request} for c in waiting if c.handling],
+        "claimed": [summary_dict(h) for h in claimed],
     })
 
 

@@ -95,11 +95,11 @@ class Conversation:
     def to_dict(self) -> dict[str, Any]:
         summary = summary_dict(self.handling) if self.handling else {}
         return {
+            **summary,
             "sender_id": self.sender_id,
             "requested_at": iso_time(self.requested_at),
             "request": self.request,
             "last_user_text": self.last_user_text,
-            **summary,
             "messages": [m.to_dict() for m in self.messages],
         }
 
@@ -108,6 +108,8 @@ def summary_dict(handling: Handling, now: Optional[float] = None) -> dict[str, A
     """What an agent reads before claiming: state, place, topic, cited practices, waiting time."""
     now = now or time.time()
     return {
+        "sender_id": handling.sender_id,
+        "request": handling.request,
         "state": handling.state,
         "agent": handling.agent,
         "channel": handling.channel,
