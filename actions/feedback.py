@@ -8,12 +8,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent
-from bot.vocabulary import SLOT_FEEDBACK
+from bot.vocabulary import FEEDBACK_USEFUL_INTENT, FEEDBACK_USELESS_INTENT, SLOT_FEEDBACK
 
 # intent → (slot value, response)
 FEEDBACK_BY_INTENT = {
-    "feedback_useful": ("useful", "utter_feedback_useful"),
-    "feedback_useless": ("useless", "utter_feedback_useless"),
+    FEEDBACK_USEFUL_INTENT: ("useful", "utter_feedback_useful"),
+    FEEDBACK_USELESS_INTENT: ("useless", "utter_feedback_useless"),
 }
 
 

@@ -43,7 +43,23 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     chat = commands.add_parser("chat", help="talk to the running assistant (make run) in this terminal")
     chat.add_argument("--url", help="Rasa's URL (default: RASA_URL, else http://127.0.0.1:RASA_PORT)")
+    labels = commands.add_parser("labels-export", help="write the editors' labels as a raw corpus file, for review")
+    labels.add_argument("--out", help="the file to write (default data/questions/raw/console_labels.yml)")
     return parser
+
+
+def _export_labels(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.labels import LabelStore, export
+    from bot.measure.corpus import RAW_DIR
+
+    out = Path(args.out) if args.out else RAW_DIR / "console_labels.yml"
+    counts = export(LabelStore(get_settings().labels_url).all(), out)
+    print(f"wrote {counts['practices'] + counts['not_covered']} labelled questions to {out} "
+          f"({counts['practices']} answered by practices, {counts['not_covered']} not covered); "
+          f"{counts['new_topic']} need a new topic and are not exported. Review the file, then `make corpus`.")
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -80,6 +96,8 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
 
         settings = get_settings()
         return chat(args.url or settings.rasa_base_url, settings.root / "domain.yml")
+    if args.command == "labels-export":
+        return _export_labels(args)
     from bot.kb.service import KnowledgeBaseUnavailable, get_knowledge_base
 
     try:

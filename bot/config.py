@@ -31,6 +31,7 @@ class Settings:
     sources_dir: Path = ROOT / "data" / "sources"
     database_url: str = _sqlite_url(ROOT / "data" / "practices.db")
     tracker_db_url: str = ""
+    labels_db_url: str = ""  # editors' labels on unanswered questions (kept out of the tracker store)
     redis_url: str = ""
     rasa_port: int = 5005
     action_port: int = 5055
@@ -42,6 +43,9 @@ class Settings:
     action_endpoint: str = ""  # the action server's webhook, when not on this machine's ACTION_PORT
     # A Rasa session longer than this many events is rolled over (see bot.running.rasa_patches).
     session_max_events: int = 120
+    handoff_idle_seconds: float = 600.0  # a claimed conversation with no agent message this long is requeued
+    handoff_remind_seconds: float = 300.0  # a worker waiting this long with no word hears they are still queued
+    wechat_push_quota: int = 5  # WeChat's customer-service messages per worker message (within 48 h)
 
     @classmethod
     def from_environment(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":
@@ -56,6 +60,7 @@ class Settings:
             sources_dir=Path(get("SOURCES_DIR", default.sources_dir)),
             database_url=get("DATABASE_URL", default.database_url),
             tracker_db_url=get("TRACKER_DB_URL", ""),
+            labels_db_url=get("LABELS_DB_URL", ""),
             redis_url=get("REDIS_URL", ""),
             rasa_port=int(get("RASA_PORT", default.rasa_port)),
             action_port=int(get("ACTION_PORT", default.action_port)),
@@ -66,6 +71,9 @@ class Settings:
             cors_origins=tuple(o.strip() for o in get("CORS_ORIGINS", "").split(",") if o.strip()),
             action_endpoint=get("ACTION_ENDPOINT_URL", ""),
             session_max_events=int(get("SESSION_MAX_EVENTS", default.session_max_events)),
+            handoff_idle_seconds=float(get("HANDOFF_IDLE_SECONDS", default.handoff_idle_seconds)),
+            handoff_remind_seconds=float(get("HANDOFF_REMIND_SECONDS", default.handoff_remind_seconds)),
+            wechat_push_quota=int(get("WECHAT_PUSH_QUOTA", default.wechat_push_quota)),
         )
         return replace(read, **overrides)
 
@@ -73,6 +81,11 @@ class Settings:
     def tracker_url(self) -> str:
         """SQL tracker store URL: conversations are stored by default under var/."""
         return self.tracker_db_url or _sqlite_url(self.var_dir / "tracker.db")
+
+    @property
+    def labels_url(self) -> str:
+        """SQL database of the editors' labels: by default var/labels.db."""
+        return self.labels_db_url or _sqlite_url(self.var_dir / "labels.db")
 
     @property
     def action_endpoint_url(self) -> str:

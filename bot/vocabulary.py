@@ -29,9 +29,15 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"  # nothing to do with the list (weather, co
 UNCOVERED_INTENT = "ask_uncovered"  # near the list's field, but not in it (exams, 社保)
 FALLBACK_INTENT = "nlu_fallback"  # the classifier is unsure
 FEELING_INTENT = "express_feeling"  # 干工地太累了: a statement, not a question
+HANDOFF_INTENT = "request_human"  # 转人工
+FEEDBACK_USEFUL_INTENT = "feedback_useful"
+FEEDBACK_USELESS_INTENT = "feedback_useless"
 # Every message whose answer is decided between practices and an honest "not covered".
 QUESTION_INTENTS = (*TOPIC_INTENTS, PLACE_INTENT, OUT_OF_SCOPE_INTENT, UNCOVERED_INTENT, FALLBACK_INTENT,
                     FEELING_INTENT)
+# What a worker asks about (the headline of a handoff, the question a 没用 judged): not a follow-up
+# (我在东莞, 更多), not small talk, not a request for a person, not a message the bot did not understand.
+ASKING_INTENTS = (*TOPIC_INTENTS, PLACE_INTENT, CITATION_INTENT, UNCOVERED_INTENT, OUT_OF_SCOPE_INTENT)
 
 # ---- slots ---------------------------------------------------------------------------------
 SLOT_PLACE = "place"
@@ -57,3 +63,12 @@ NOT_ANSWERED_RESPONSES = (
     REPHRASE_RESPONSE,
     CITATION_UNKNOWN_RESPONSE,
 )
+
+# ---- a person takes over (sent by the web app through Rasa's HTTP API) ------------------------
+HANDOFF_JOINED_RESPONSE = "utter_handoff_joined"  # an agent claimed the conversation
+HANDOFF_RELEASED_RESPONSE = "utter_handoff_released"  # the agent handed it back to the bot
+HANDOFF_REQUEUED_RESPONSE = "utter_handoff_requeued"  # the agent went quiet: back in the queue
+HANDOFF_WAITING_RESPONSE = "utter_handoff_still_waiting"  # nobody has claimed it yet: the worker is told
+HANDOFF_NOTICES = (HANDOFF_JOINED_RESPONSE, HANDOFF_RELEASED_RESPONSE, HANDOFF_REQUEUED_RESPONSE,
+                   HANDOFF_WAITING_RESPONSE)
+AGENT_KEY = "agent"  # metadata of the pause event and of each agent message: which agent

@@ -65,24 +65,38 @@ def redis_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    """The real Rasa server and action server with the project's trained model (one per test run)."""
-    from tests.channels.conftest import AES_KEY, APP_ID, TOKEN
-    from tests.support.servers import free_port
-    from tests.support.stack import running_stack
+def wechat_api():
+    """A local stand-in for WeChat's API (tokens, customer-service messages) that records what is sent."""
+    from tests.support.wechat import running_api_stand_in
 
-    wechat = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APP_ID, "WECHAT_ENCODING_AES_KEY": AES_KEY}
+    with running_api_stand_in() as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, wechat_api):
+    """The real Rasa server and action server with the project's trained model (one per test run).
+
+    Rasa's HTTP API is open with ``RASA_TOKEN`` (the console's takeover writes through it), and the
+    WeChat channel pushes messages to the stand-in of WeChat's customer-service API.
+    """
+    from tests.channels.conftest import AES_KEY, APP_ID, APP_SECRET, TOKEN
+    from tests.support.servers import free_port
+    from tests.support.stack import RASA_TOKEN, running_stack
+
+    wechat = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APP_ID, "WECHAT_ENCODING_AES_KEY": AES_KEY,
+              "WECHAT_APPSECRET": APP_SECRET, "WECHAT_API_BASE": wechat_api.base_url}
     # Rasa lets the chat page of a web app on this port in (--cors); tests/web starts it there.
     web = {"WEB_PORT": str(free_port())}
-    with running_stack(tmp_path_factory.mktemp("stack"), **wechat, **web) as running:
+    with running_stack(tmp_path_factory.mktemp("stack"), token=RASA_TOKEN, **wechat, **web) as running:
         yield running
 
 
 # ---- the fast lane: `make test-fast` runs what needs no trained model, no server, no browser ----
 # Tests that take one of these fixtures start the real Rasa and action servers or a database server.
-SERVER_FIXTURES = frozenset({"stack", "servers", "postgres_url", "redis_url", "served", "instances"})
+SERVER_FIXTURES = frozenset({"stack", "servers", "postgres_url", "redis_url", "served", "instances", "wechat_api"})
 # Modules whose tests drive Chromium, run `rasa test` on the model, or start `make run` themselves.
-SLOW_MODULES = frozenset({"test_chat_browser.py", "test_console_browser.py", "test_rasa_test.py",
+SLOW_MODULES = frozenset({"test_chat_browser.py", "test_console_browser.py", "test_takeover_browser.py", "test_rasa_test.py",
                           "test_startup.py", "test_resilience.py"})
 
 

@@ -27,7 +27,13 @@ def test_every_slot_of_the_vocabulary_is_a_domain_slot_and_every_domain_slot_is_
 
 
 def test_every_response_of_the_vocabulary_is_a_domain_response():
-    assert set(vocabulary.NOT_ANSWERED_RESPONSES) <= set(DOMAIN["responses"])
+    named = {*names_ending("_RESPONSE"), *vocabulary.NOT_ANSWERED_RESPONSES, *vocabulary.HANDOFF_NOTICES}
+    assert len(named) >= 8
+    assert named <= set(DOMAIN["responses"]), sorted(named - set(DOMAIN["responses"]))
+
+
+def names_ending(suffix: str) -> set[str]:
+    return {v for k, v in vars(vocabulary).items() if k.endswith(suffix) and isinstance(v, str)}
 
 
 def test_every_topic_intent_has_its_search_words_and_its_sections():

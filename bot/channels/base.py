@@ -14,7 +14,7 @@ import logging
 import time
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -165,7 +165,13 @@ class WeChatStyleInput(InputChannel):
             xml = self.seal_reply(message, xml_safe(text), args, encrypted)
             return response.text(xml, content_type="application/xml; charset=utf-8")
 
-        return hook
+        return self.dispatcher.guard.watch_pauses(hook)
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """Where messages outside a turn go (an agent's, through Rasa's HTTP API): the platform's
+        message API, as late answers do; None without API credentials."""
+        send = self.dispatcher.send_late
+        return PushOutput(self.name(), send) if send is not None else None
 
     def incoming(self, message: Any) -> Optional[Incoming]:
         """What to do with a message: hand a text to Rasa, greet, say a canned text, or nothing."""
@@ -209,6 +215,28 @@ class WeChatStyleInput(InputChannel):
             return self._texts
         self._texts = _texts_from_domain_file()
         return self._texts
+
+
+class PushOutput(OutputChannel):
+    """Sends each text through the platform's message API (WeChat's customer-service messages,
+    WeCom's application messages), one API message per text: WeChat counts them against a quota."""
+
+    def __init__(self, channel_name: str, send: Callable[[str, str], Awaitable[bool]]) -> None:
+        self._name = channel_name
+        self.send = send
+
+    def name(self) -> str:  # type: ignore[override]
+        return self._name
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        if text.strip():
+            await self.send(recipient_id, text.strip())
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: Any, **kwargs: Any) -> None:
+        await self.send_text_message(recipient_id, text)  # one message, not one more per button
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        """Cards and the web chat's markers mean nothing in a WeChat text: nothing is sent."""
 
 
 def _args(request: Request) -> dict[str, str]:

@@ -10,7 +10,8 @@ channel. For each user message it
 2. runs Rasa's turn with a deadline (8 s by default);
 3. sends the apology (``utter_service_unavailable`` in ``domain.yml``: sorry,
    and how to reach a person) when the turn failed, produced no bot message,
-   or is still running at the deadline.
+   or is still running at the deadline; a turn of a conversation that an agent has
+   taken over (Rasa's ``ConversationPaused``) is silent on purpose and gets none.
 
 A turn still running at the deadline is not cancelled: it goes on in the
 background, so the user's message and whatever the bot answers late are still
@@ -97,6 +98,7 @@ class ReplyGuard:
         self.deadline = deadline
         self._apology = apology
         self._background: set["asyncio.Future[Any]"] = set()
+        self._app: Any = None  # the Rasa server's Sanic app, once it starts (see `watch_pauses`)
 
     @property
     def apology(self) -> list[dict[str, Any]]:
@@ -104,6 +106,29 @@ class ReplyGuard:
         if self._apology is None:
             self._apology = apology_messages()
         return self._apology
+
+    def watch_pauses(self, blueprint: Any) -> Any:
+        """Let the guard see the running agent (from the blueprint's server), so that it can tell a
+        conversation an agent has taken over from a turn that failed to answer."""
+
+        @blueprint.listener("before_server_start")
+        async def remember_app(app: Any, _loop: Any) -> None:
+            self._app = app
+
+        return blueprint
+
+    async def paused(self, sender_id: str) -> bool:
+        """Whether a person has this conversation (Rasa's tracker is paused): the bot stays silent."""
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if store is None:
+            return False
+        try:
+            tracker = await store.retrieve(sender_id)
+        except Exception:  # an unreadable store: better an apology too many than silence
+            logger.warning("tracker of %s not readable", sender_id, exc_info=True)
+            return False
+        return bool(tracker is not None and tracker.is_paused())
 
     def wrap(self, on_new_message: OnNewMessage) -> OnNewMessage:
         """The handler to give Rasa's channel blueprint instead of `on_new_message`."""
@@ -131,6 +156,8 @@ class ReplyGuard:
             turn.add_done_callback(self._finished_late)
         elif turn.exception() is not None:
             logger.error("turn of %s failed", message.sender_id, exc_info=turn.exception())
+        if not late and not counting.sent and await self.paused(message.sender_id):
+            return True
         if late or not counting.sent:
             await self._apologise(original, message.sender_id)
             return False

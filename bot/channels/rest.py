@@ -58,4 +58,4 @@ class MaskedRestInput(RestInput):
         return metadata if isinstance(metadata, dict) else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(self.guard.wrap(on_new_message))
+        return self.guard.watch_pauses(super().blueprint(self.guard.wrap(on_new_message)))

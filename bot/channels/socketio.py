@@ -105,7 +105,7 @@ class MaskedSocketIOInput(SocketIOInput):
             )
             await guarded(message)
 
-        return webhook
+        return self.guard.watch_pauses(webhook)
 
 
 def _metadata(value: Any) -> Optional[dict[str, Any]]:

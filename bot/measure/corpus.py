@@ -27,7 +27,10 @@ RAW_DIR = QUESTIONS_DIR / "raw"
 PARTS = ("train", "dev", "test")
 NLU_FILE = ROOT / "data" / "nlu" / "real_questions.yml"
 SCOPES = ("in", "off", "chitchat")
-KINDS = ("qa", "forum", "gov_board", "news", "search_title", "written")
+KINDS = ("qa", "forum", "gov_board", "news", "search_title", "written", "console")
+# Kinds with no public page: written by the team, or a miss an editor labelled in the console
+# (`bot.labels`), which names its own part instead of a site.
+UNSOURCED_KINDS = ("written", "console")
 # Which part a host's questions go to: ten buckets by a stable hash of the host.
 PART_OF_BUCKET = ("train",) * 6 + ("dev",) * 2 + ("test",) * 2
 # A question's topic, as the intent the NLU learns it under.
@@ -65,6 +68,7 @@ class Question:
     scope: str  # in / off / chitchat
     sections: tuple[str, ...]  # "5.1" (a measure) or "2.1.3" (a practice); empty unless in scope
     topic: str
+    fixed_part: str = ""  # a console label's part, chosen by the editor (no site to split by)
 
     @property
     def host(self) -> str:
@@ -73,11 +77,14 @@ class Question:
 
     @property
     def part(self) -> str:
+        if self.fixed_part:
+            return self.fixed_part
         return PART_OF_BUCKET[int(hashlib.sha1(self.host.encode()).hexdigest(), 16) % len(PART_OF_BUCKET)]
 
     def to_dict(self) -> dict:
+        fixed = {"part": self.fixed_part} if self.fixed_part else {}
         return {"text": self.text, "url": self.url, "kind": self.kind, "who": self.who, "scope": self.scope,
-                "sections": list(self.sections), "topic": self.topic}
+                "sections": list(self.sections), "topic": self.topic, **fixed}
 
 
 def _question(entry: object, where: str) -> Question:
@@ -90,14 +97,17 @@ def _question(entry: object, where: str) -> Question:
     sections = tuple(str(s) for s in entry.get("sections") or ())
     if not text or len(text) > MAX_TEXT_CHARS:
         raise CorpusError(f"{where}: text empty or longer than {MAX_TEXT_CHARS} characters")
-    if not url.startswith(("http://", "https://")) and entry.get("kind") != "written":
+    if not url.startswith(("http://", "https://")) and entry.get("kind") not in UNSOURCED_KINDS:
         raise CorpusError(f"{where}: no source URL")
+    fixed_part = str(entry.get("part") or "") if entry.get("kind") == "console" else ""
+    if fixed_part and fixed_part not in PARTS:
+        raise CorpusError(f"{where}: part {fixed_part!r} is not one of {PARTS}")
     if scope not in SCOPES:
         raise CorpusError(f"{where}: scope {scope!r} is not one of {SCOPES}")
     if (scope == "in") != bool(sections):
         raise CorpusError(f"{where}: sections are needed for scope in, and only then")
     return Question(text, url, str(entry.get("kind") or "qa"), str(entry.get("who") or "unknown"), scope,
-                    sections, str(entry.get("topic") or ""))
+                    sections, str(entry.get("topic") or ""), fixed_part)
 
 
 def read_questions(paths: Iterable[Path]) -> list[Question]:
@@ -166,7 +176,7 @@ def split(raw_dir: Path = RAW_DIR, out_dir: Path = QUESTIONS_DIR, nlu_file: Path
         _write(out_dir / f"{part}.yml", yaml.safe_dump([q.to_dict() for q in chosen], allow_unicode=True,
                                                        sort_keys=False, width=10_000))
     written = _written_examples(nlu_file.parent, nlu_file)
-    train = [Question(_clean_for_nlu(q.text), q.url, q.kind, q.who, q.scope, q.sections, q.topic)
+    train = [Question(_clean_for_nlu(q.text), q.url, q.kind, q.who, q.scope, q.sections, q.topic, q.fixed_part)
              for q in questions if q.part == "train" and example_key(q.text) not in written]
     _write(nlu_file, nlu_yaml(train))
     return counts

@@ -16,18 +16,23 @@ import yaml
 from aiohttp import web
 
 from bot.web import auth
-from bot.web.conversations import ConversationStore
+from bot.web.conversations import ConversationStore, summary_dict
 from bot.web.service import (
     CONVERSATIONS,
+    LABELS,
     SETTINGS,
+    TAKEOVER,
     SearchRequest,
+    answer_script,
     browse,
     filters_param,
     in_kb_thread,
     int_param,
+    parse_label,
     practice_dict,
     run_search,
 )
+from bot.web.takeover import TakeoverRefused, agent_name, message_text
 from bot.web.templating import message
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.yaml"
@@ -115,18 +120,105 @@ async def handoffs_handler(request: web.Request) -> web.Response:
     return json_ok({"handoffs": [c.to_dict() for c in items]})
 
 
+async def conversation_view(request: web.Request, sender_id: str) -> dict[str, Any]:
+    """A conversation as staff see it: who has it, its summary, every message (the agent's too)."""
+    takeover = request.app[TAKEOVER]
+    handling = await takeover.handling(sender_id)
+    messages = await in_store_thread(request, ConversationStore.transcript, sender_id)
+    return {
+        **summary_dict(handling),
+        "push_allowance": takeover.allowance(handling),
+        "messages": [m.to_dict() for m in messages],
+    }
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object (an empty body reads as ``{}``)."""
+    raw = await request.text()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise TakeoverRefused(400, "bad_json") from None
+    if not isinstance(body, dict):
+        raise TakeoverRefused(400, "bad_json")
+    return body
+
+
 @staff_only
 async def conversation_handler(request: web.Request) -> web.Response:
+    return json_ok(await conversation_view(request, request.match_info["sender_id"]))
+
+
+@staff_only
+async def queue_handler(request: web.Request) -> web.Response:
+    waiting = await in_store_thread(request, ConversationStore.queue)
+    claimed = await in_store_thread(request, ConversationStore.claimed)
+    return json_ok({
+        "waiting": [{**summary_dict(c.handling), "request": c.request} for c in waiting if c.handling],
+        "claimed": [summary_dict(h) for h in claimed],
+    })
+
+
+@staff_only
+async def takeover_handler(request: web.Request) -> web.Response:
     sender_id = request.match_info["sender_id"]
-    messages = await in_store_thread(request, ConversationStore.transcript, sender_id)
-    return json_ok({"sender_id": sender_id, "messages": [m.to_dict() for m in messages]})
+    body = await json_body(request)
+    await request.app[TAKEOVER].claim(sender_id, agent_name(body))
+    return json_ok(await conversation_view(request, sender_id))
+
+
+@staff_only
+async def agent_message_handler(request: web.Request) -> web.Response:
+    sender_id = request.match_info["sender_id"]
+    body = await json_body(request)
+    card, script = None, ""
+    if body.get("practice") is not None:  # a practice of the list, sent as a cited card
+        practice = await in_kb_thread(request, lambda kb: kb.practice(str(body["practice"])))
+        if practice is None:
+            return error(404, "practice_not_found")
+        card, script = practice.card(), answer_script(practice)
+    text, agent = message_text(body, default=script), agent_name(body, default="")
+    await request.app[TAKEOVER].send(sender_id, agent, text, card)
+    return json_ok(await conversation_view(request, sender_id))
+
+
+@staff_only
+async def release_handler(request: web.Request) -> web.Response:
+    sender_id = request.match_info["sender_id"]
+    await json_body(request)
+    await request.app[TAKEOVER].release(sender_id)
+    return json_ok(await conversation_view(request, sender_id))
+
+
+async def in_thread(function: Callable[[], Any]) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(None, function)
 
 
 @staff_only
 async def unanswered_handler(request: web.Request) -> web.Response:
+    """The questions the bot missed, each with the editor's label (null when not labelled yet)."""
     limit = int_param(request, "limit", 100, 1, 1000, "bad_limit")
     items = await in_store_thread(request, ConversationStore.unanswered, limit)
-    return json_ok({"unanswered": [u.to_dict() for u in items]})
+    labels = await in_thread(request.app[LABELS].by_question)
+    return json_ok({"unanswered": [
+        {**u.to_dict(), "label": labels[(u.sender_id, u.timestamp)].to_dict() if (u.sender_id, u.timestamp) in labels
+         else None} for u in items]})
+
+
+@staff_only
+async def labels_handler(request: web.Request) -> web.Response:
+    return json_ok({"labels": [label.to_dict() for label in await in_thread(request.app[LABELS].all)]})
+
+
+@staff_only
+async def label_handler(request: web.Request) -> web.Response:
+    """Label one unanswered question (replacing its earlier label)."""
+    body = await json_body(request)
+    label = await in_kb_thread(request, lambda kb: parse_label(body, kb))
+    saved = await in_thread(lambda: request.app[LABELS].save(label))
+    return json_ok(saved.to_dict())
 
 
 @staff_only
@@ -151,8 +243,14 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/practices/{id}", practice_handler)
     app.router.add_get("/api/browse", browse_handler)
     app.router.add_get("/api/handoffs", handoffs_handler)
+    app.router.add_get("/api/queue", queue_handler)
     app.router.add_get("/api/conversations/{sender_id}", conversation_handler)
+    app.router.add_post("/api/conversations/{sender_id}/takeover", takeover_handler)
+    app.router.add_post("/api/conversations/{sender_id}/messages", agent_message_handler)
+    app.router.add_post("/api/conversations/{sender_id}/release", release_handler)
     app.router.add_get("/api/unanswered", unanswered_handler)
+    app.router.add_get("/api/labels", labels_handler)
+    app.router.add_post("/api/labels", label_handler)
     app.router.add_get("/api/feedback", feedback_handler)
     app.router.add_get("/api/stats", stats_handler)
     app.router.add_get("/api/openapi.yaml", openapi_yaml)

@@ -15,8 +15,10 @@ from typing import Any, Optional
 from aiohttp import web
 
 from bot.config import Settings, get_settings
+from bot.labels import LabelStore
 from bot.web import api, auth, console, service
 from bot.web.conversations import ConversationStore
+from bot.web.takeover import Takeover, TakeoverRefused
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ async def errors_middleware(request: web.Request, handler: Any) -> web.StreamRes
         return await handler(request)
     except service.BadRequest as refusal:
         return _refuse(request, 400, refusal.code)
+    except TakeoverRefused as refusal:
+        return _refuse(request, refusal.status, refusal.code)
     except KnowledgeBaseUnavailable as failure:
         logger.error("knowledge base unavailable: %s", failure)
         return _refuse(request, 503, "kb_unavailable")
@@ -96,11 +100,21 @@ async def _warm_up(app: web.Application) -> None:
     asyncio.get_running_loop().run_in_executor(app[service.KB_EXECUTOR], _warm, app)
 
 
+async def _start_sweeper(app: web.Application) -> None:
+    """Claimed conversations whose agent went quiet go back to the queue (needs Rasa's HTTP API)."""
+    if app[service.TAKEOVER].rasa is not None:
+        app[service.SWEEPER] = asyncio.get_running_loop().create_task(app[service.TAKEOVER].sweep())
+
+
 async def _close(app: web.Application) -> None:
+    sweeper = app.get(service.SWEEPER)
+    if sweeper is not None:
+        sweeper.cancel()
     # Let a warm-up still building the index finish, off the event loop, before the process moves on.
     await asyncio.get_running_loop().run_in_executor(None, lambda: app[service.KB_EXECUTOR].shutdown(wait=True))
-    if "engine" in vars(app[service.CONVERSATIONS]):
-        app[service.CONVERSATIONS].engine.dispose()
+    for store in (app[service.CONVERSATIONS], app[service.LABELS]):
+        if "engine" in vars(store):
+            store.engine.dispose()
 
 
 def _setup_chat(app: web.Application) -> None:
@@ -121,8 +135,11 @@ def create_app(knowledge_base: Any = None, settings: Optional[Settings] = None) 
     app[service.KB] = knowledge_base
     app[service.KB_EXECUTOR] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb")
     app[service.CONVERSATIONS] = ConversationStore(app[service.SETTINGS].tracker_url)
+    app[service.TAKEOVER] = Takeover.from_settings(app[service.CONVERSATIONS], app[service.SETTINGS])
+    app[service.LABELS] = LabelStore(app[service.SETTINGS].labels_url)
     app.on_response_prepare.append(_headers)
     app.on_startup.append(_warm_up)
+    app.on_startup.append(_start_sweeper)
     app.on_cleanup.append(_close)
     api.setup(app)
     console.setup(app)

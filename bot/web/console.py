@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from typing import Any, Awaitable, Callable
 from urllib.parse import quote
 
@@ -122,16 +123,33 @@ async def _store(request: web.Request, function: Callable[..., Any], *args: Any)
 
 @staff_page
 async def handoffs_page(request: web.Request) -> web.Response:
-    """Conversations in which the user asked for a person, newest first, with transcripts."""
+    """The waiting queue (oldest first, with summaries), what agents have now, and every request."""
     handoffs = await _store(request, ConversationStore.handoffs, 50)
-    return render(request, "console/handoffs.html", handoffs=handoffs)
+    queue = await _store(request, ConversationStore.queue)
+    claimed = await _store(request, ConversationStore.claimed)
+    return render(request, "console/handoffs.html", handoffs=handoffs, queue=queue, claimed=claimed, now=time.time())
+
+
+async def _live(request: web.Request) -> dict[str, Any]:
+    """What the conversation page shows and refreshes: state, summary, WeChat's quota, transcript."""
+    sender_id = request.match_info["sender_id"]
+    handling = await _store(request, ConversationStore.handling, sender_id)
+    messages = await _store(request, ConversationStore.transcript, sender_id)
+    allowance = request.app[service.TAKEOVER].allowance(handling) if handling else None
+    return dict(sender_id=sender_id, handling=handling, messages=messages, allowance=allowance,
+                quota_spent=message("push_quota_spent")["zh"], now=time.time())
 
 
 @staff_page
 async def conversation_page(request: web.Request) -> web.Response:
-    sender_id = request.match_info["sender_id"]
-    messages = await _store(request, ConversationStore.transcript, sender_id)
-    return render(request, "console/conversation.html", sender_id=sender_id, messages=messages)
+    """One conversation: the agent claims it, writes to the worker, hands it back (``takeover.js``)."""
+    return render(request, "console/conversation.html", **await _live(request))
+
+
+@staff_page
+async def conversation_live(request: web.Request) -> web.Response:
+    """The part of the conversation page that ``takeover.js`` reloads every few seconds."""
+    return render(request, "console/_live.html", **await _live(request))
 
 
 @staff_page
@@ -141,7 +159,18 @@ async def editor_page(request: web.Request) -> web.Response:
     unanswered = await _store(request, ConversationStore.unanswered, 200)
     feedback = await _store(request, ConversationStore.feedback, 200)
     stats = await _store(request, ConversationStore.stats, days)
-    return render(request, "console/editor.html", unanswered=unanswered, feedback=feedback, stats=stats, days=days)
+    labels = await asyncio.get_running_loop().run_in_executor(None, request.app[service.LABELS].by_question)
+    return render(request, "console/editor.html", unanswered=unanswered, feedback=feedback, stats=stats, days=days,
+                  labels=labels)
+
+
+@staff_page
+async def label_form(request: web.Request) -> web.StreamResponse:
+    """The editor's label on one unanswered question (the form of the editor's page)."""
+    form = dict(await request.post())
+    label = await service.in_kb_thread(request, lambda kb: service.parse_label(form, kb))
+    await asyncio.get_running_loop().run_in_executor(None, lambda: request.app[service.LABELS].save(label))
+    raise web.HTTPSeeOther("/console/editor#unanswered")
 
 
 def setup(app: web.Application) -> None:
@@ -154,4 +183,6 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/console/logout", logout)
     app.router.add_get("/console/handoffs", handoffs_page)
     app.router.add_get("/console/conversations/{sender_id}", conversation_page)
+    app.router.add_get("/console/conversations/{sender_id}/live", conversation_live)
     app.router.add_get("/console/editor", editor_page)
+    app.router.add_post("/console/editor/label", label_form)

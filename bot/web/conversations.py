@@ -22,22 +22,28 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.vocabulary import (  # (names shared with the actions, checked against domain.yml)
+    AGENT_KEY,
+    ASKING_INTENTS,
     FALLBACK_INTENT,
+    FEEDBACK_USEFUL_INTENT,
+    FEEDBACK_USELESS_INTENT,
+    HANDOFF_INTENT,
     NOT_ANSWERED_RESPONSES,
     OUT_OF_SCOPE_INTENT,
     SLOT_HANDOFF,
     UNCOVERED_INTENT,
 )
+from bot.web.handling import BOT, HUMAN, WAITING, Event, Handling, cited_ids, handling
 
 logger = logging.getLogger(__name__)
 
-HANDOFF_INTENT = "request_human"
 HANDOFF_SLOT = SLOT_HANDOFF
 UNANSWERED_INTENTS = (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT, UNCOVERED_INTENT)
 FALLBACK_ACTION = "action_default_fallback"
-FEEDBACK_INTENTS = {"feedback_useful": "useful", "feedback_useless": "useless"}
+FEEDBACK_INTENTS = {FEEDBACK_USEFUL_INTENT: "useful", FEEDBACK_USELESS_INTENT: "useless"}
 PLACE_ENTITY = "place"
 TREND_INTENTS = 5  # intents drawn day by day
+FLAG_HOURS = 24  # a conversation the bot flagged (two misses, a 没用) is offered to agents this long
 MESSAGE_TYPES = ("user", "bot")
 
 _events = sa.Table(
@@ -55,13 +61,14 @@ _events = sa.Table(
 
 @dataclass(frozen=True)
 class Message:
-    """One line of a transcript: what the user typed or the bot said."""
+    """One line of a transcript: what the user typed, the bot said, or an agent wrote."""
 
-    sender: str  # "user" or "bot"
+    sender: str  # "user", "bot" or "agent"
     text: str
     timestamp: float
     intent: Optional[str] = None
     practices: tuple[str, ...] = ()  # ids the bot cited in this message
+    agent: str = ""  # which agent wrote it (sender "agent")
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "practices": list(self.practices), "time": iso_time(self.timestamp)}
@@ -69,23 +76,50 @@ class Message:
 
 @dataclass(frozen=True)
 class Conversation:
-    """A conversation in which the user asked for a person."""
+    """A conversation in which the user asked for a person (or an agent took it over)."""
 
     sender_id: str
     requested_at: float
     messages: tuple[Message, ...] = field(default_factory=tuple)
+    handling: Optional[Handling] = None
 
     @property
     def last_user_text(self) -> str:
         return next((m.text for m in reversed(self.messages) if m.sender == "user"), "")
 
+    @property
+    def request(self) -> str:
+        """The headline: what the worker needs help with (the question behind "转人工")."""
+        return (self.handling.request if self.handling else "") or self.last_user_text
+
     def to_dict(self) -> dict[str, Any]:
+        summary = summary_dict(self.handling) if self.handling else {}
         return {
+            **summary,
             "sender_id": self.sender_id,
             "requested_at": iso_time(self.requested_at),
+            "request": self.request,
             "last_user_text": self.last_user_text,
             "messages": [m.to_dict() for m in self.messages],
         }
+
+
+def summary_dict(handling: Handling, now: Optional[float] = None) -> dict[str, Any]:
+    """What an agent reads before claiming: state, place, topic, cited practices, waiting time."""
+    now = now or time.time()
+    return {
+        "sender_id": handling.sender_id,
+        "request": handling.request,
+        "state": handling.state,
+        "agent": handling.agent,
+        "channel": handling.channel,
+        "place": handling.place,
+        "topic": handling.topic,
+        "cited": list(handling.cited),
+        "flag": handling.flag,
+        "waiting_seconds": int(now - handling.queued_at) if handling.queued_at and handling.state != HUMAN else 0,
+        "claimed_at": iso_time(handling.claimed_at) if handling.state == HUMAN else "",
+    }
 
 
 @dataclass(frozen=True)
@@ -166,22 +200,17 @@ def _data(row: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _cited(event: dict[str, Any]) -> tuple[str, ...]:
-    custom = (event.get("data") or {}).get("custom") or {}
-    practices = custom.get("practices") if isinstance(custom, dict) else None
-    if not isinstance(practices, list):
-        return ()
-    return tuple(str(p.get("id")) for p in practices if isinstance(p, dict) and p.get("id"))
-
-
 def _message(row: Any) -> Message:
     event = _data(row)
+    metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
+    agent = str(metadata.get(AGENT_KEY) or "") if row.type_name == "bot" else ""
     return Message(
-        sender=row.type_name,
+        sender="agent" if agent else row.type_name,
         text=str(event.get("text") or ""),
         timestamp=row.timestamp or 0.0,
         intent=row.intent_name,
-        practices=_cited(event) if row.type_name == "bot" else (),
+        practices=cited_ids(event) if row.type_name == "bot" else (),
+        agent=agent,
     )
 
 
@@ -233,13 +262,34 @@ class ConversationStore:
         """Every user and bot message of one conversation, oldest first."""
         return tuple(self._messages([sender_id]).get(sender_id, ()))
 
+    def events(self, sender_ids: Iterable[str]) -> dict[str, list[Event]]:
+        """Every stored event of these conversations, oldest first."""
+        ids = list(dict.fromkeys(sender_ids))
+        if not ids:
+            return {}
+        rows = self._rows(
+            sa.select(_events.c.sender_id, _events.c.type_name, _events.c.timestamp, _events.c.data)
+            .where(_events.c.sender_id.in_(ids))
+            .order_by(_events.c.sender_id, _events.c.id)
+        )
+        found: dict[str, list[Event]] = defaultdict(list)
+        for row in rows:
+            found[row.sender_id].append(Event(row.type_name, row.timestamp or 0.0, _data(row)))
+        return found
+
+    def handling(self, sender_id: str) -> Optional[Handling]:
+        """Who has the conversation now (None for a conversation the store does not know)."""
+        events = self.events([sender_id]).get(sender_id)
+        return handling(sender_id, events) if events else None
+
     def handoffs(self, limit: int = 50) -> list[Conversation]:
-        """Conversations in which the user asked for a person, newest request first."""
+        """Conversations in which the user asked for a person or an agent took over, newest first."""
         rows = self._rows(
             sa.select(_events.c.sender_id, _events.c.type_name, _events.c.timestamp, _events.c.data).where(
                 sa.or_(
                     sa.and_(_events.c.type_name == "user", _events.c.intent_name == HANDOFF_INTENT),
                     sa.and_(_events.c.type_name == "slot", _events.c.action_name == HANDOFF_SLOT),
+                    _events.c.type_name == "pause",
                 )
             )
         )
@@ -250,7 +300,39 @@ class ConversationStore:
             requested[row.sender_id] = max(requested.get(row.sender_id, 0.0), row.timestamp or 0.0)
         newest = sorted(requested.items(), key=lambda item: item[1], reverse=True)[:limit]
         messages = self._messages(sender for sender, _ in newest)
-        return [Conversation(s, t, tuple(messages.get(s, ()))) for s, t in newest]
+        events = self.events(sender for sender, _ in newest)
+        return [Conversation(s, t, tuple(messages.get(s, ())), handling(s, events.get(s, ()))) for s, t in newest]
+
+    def queue(self, limit: int = 200, now: Optional[float] = None) -> list[Conversation]:
+        """The waiting queue, oldest first: conversations asking for a person that no agent has, and
+        those the bot flagged itself in the last :data:`FLAG_HOURS` (two misses in a row, a 没用)."""
+        since = (now or time.time()) - FLAG_HOURS * 3600
+        flagged_rows = self._rows(
+            sa.select(_events.c.sender_id).distinct().where(
+                _events.c.timestamp >= since,
+                sa.or_(
+                    _events.c.intent_name == FEEDBACK_USELESS_INTENT,
+                    sa.and_(
+                        _events.c.type_name == "bot",
+                        sa.or_(*(_events.c.data.contains(name, autoescape=True) for name in NOT_ANSWERED_RESPONSES)),
+                    ),
+                ),
+            ).limit(limit)
+        )
+        flagged_ids = [row.sender_id for row in flagged_rows]
+        messages, events = self._messages(flagged_ids), self.events(flagged_ids)
+        candidates = {c.sender_id: c for c in self.handoffs(limit)}
+        for sender in flagged_ids:
+            found = handling(sender, events.get(sender, ()))
+            if sender not in candidates and found.state == BOT and found.flag and found.flagged_at >= since:
+                candidates[sender] = Conversation(sender, found.flagged_at, tuple(messages.get(sender, ())), found)
+        queued = [c for c in candidates.values() if c.handling and (
+            c.handling.state == WAITING or (c.handling.state == BOT and c.handling.flag and c.handling.flagged_at >= since))]
+        return sorted(queued, key=lambda c: c.handling.queued_at if c.handling else 0.0)
+
+    def claimed(self, limit: int = 200) -> list[Handling]:
+        """Conversations an agent has now (the tracker is paused)."""
+        return [c.handling for c in self.handoffs(limit) if c.handling and c.handling.state == HUMAN]
 
     def _user_and_action_rows(self, senders: sa.sql.Select) -> list[Any]:
         return self._rows(
@@ -263,11 +345,12 @@ class ConversationStore:
         )
 
     def unanswered(self, limit: int = 100) -> list[Unanswered]:
-        """User messages that fell back, were out of scope, or were answered with nothing found or an
-        honest refusal (the responses of ``bot.vocabulary.NOT_ANSWERED_RESPONSES``), newest first."""
+        """User messages that fell back, were out of scope, were answered with nothing found or an
+        honest refusal (the responses of ``bot.vocabulary.NOT_ANSWERED_RESPONSES``), or whose answer
+        the worker marked 没用 (the question judged, not the message before the 没用), newest first."""
         senders = sa.select(_events.c.sender_id).where(
             sa.or_(
-                _events.c.intent_name.in_(UNANSWERED_INTENTS),
+                _events.c.intent_name.in_((*UNANSWERED_INTENTS, FEEDBACK_USELESS_INTENT)),
                 sa.and_(_events.c.type_name == "action", _events.c.action_name == FALLBACK_ACTION),
                 sa.and_(
                     _events.c.type_name == "bot",
@@ -277,11 +360,19 @@ class ConversationStore:
         )
         found: dict[tuple[str, str, float], Unanswered] = {}
         last_user: Optional[Any] = None
+        last_question: Optional[Any] = None  # what a 没用 judged
         for row in self._user_and_action_rows(senders):
             if last_user is not None and last_user.sender_id != row.sender_id:
-                last_user = None
-            if row.type_name == "user":
+                last_user = last_question = None
+            if row.type_name == "user" and row.intent_name == FEEDBACK_USELESS_INTENT:
+                if last_question is not None:
+                    item = _unanswered(last_question, FEEDBACK_USELESS_INTENT)
+                    found.setdefault((item.sender_id, item.text, item.timestamp), item)
                 last_user = row
+            elif row.type_name == "user":
+                last_user = row
+                if row.intent_name in ASKING_INTENTS:
+                    last_question = row
                 if row.intent_name in UNANSWERED_INTENTS:
                     item = _unanswered(row, row.intent_name)
                     found.setdefault((item.sender_id, item.text, item.timestamp), item)
@@ -296,7 +387,8 @@ class ConversationStore:
         return sorted(found.values(), key=lambda u: u.timestamp, reverse=True)[:limit]
 
     def feedback(self, limit: int = 100) -> list[Feedback]:
-        """有用/没用 answers, newest first, each with the question asked before it."""
+        """有用/没用 answers, newest first, each with the question it judged: the worker's latest
+        question before it, not a follow-up such as 我在东莞 or 更多."""
         senders = sa.select(_events.c.sender_id).where(_events.c.intent_name.in_(tuple(FEEDBACK_INTENTS)))
         items: list[Feedback] = []
         question, cited, sender = "", (), None
@@ -304,12 +396,12 @@ class ConversationStore:
             if row.sender_id != sender:
                 question, cited, sender = "", (), row.sender_id
             if row.type_name == "bot":
-                cited = _cited(_data(row)) or cited
+                cited = cited_ids(_data(row)) or cited
             elif row.type_name == "user" and row.intent_name in FEEDBACK_INTENTS:
                 items.append(
                     Feedback(row.sender_id, FEEDBACK_INTENTS[row.intent_name], question, cited, row.timestamp or 0.0)
                 )
-            elif row.type_name == "user":
+            elif row.type_name == "user" and row.intent_name in ASKING_INTENTS:
                 question, cited = str(_data(row).get("text") or ""), ()
         return sorted(items, key=lambda f: f.timestamp, reverse=True)[:limit]
 

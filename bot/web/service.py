@@ -12,8 +12,10 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.kb.types import Hit, Place, Practice
+from bot.labels import KINDS, MAX_TEXT, PRACTICES, Label, LabelStore
 from bot.web import catalog
 from bot.web.conversations import ConversationStore
+from bot.web.takeover import Takeover
 from bot.web.templating import render_text
 
 MAX_QUERY = 200
@@ -26,6 +28,9 @@ SETTINGS = web.AppKey("settings", Settings)
 CONVERSATIONS = web.AppKey("conversations", ConversationStore)
 KB_EXECUTOR = web.AppKey("kb_executor", ThreadPoolExecutor)
 KB = web.AppKey("knowledge_base", object)
+TAKEOVER = web.AppKey("takeover", Takeover)
+LABELS = web.AppKey("labels", LabelStore)
+SWEEPER = web.AppKey("takeover_sweeper", object)
 
 
 class BadRequest(Exception):
@@ -157,3 +162,37 @@ def browse(kb: Any, filters: catalog.Filters = catalog.Filters()) -> dict[str, A
         "measures": [f.to_dict() for f in catalog.measures(practices)],
         "provinces": [f.to_dict() for f in catalog.provinces(practices)],
     }
+
+
+# ---------------------------------------------------------------- editors' labels
+
+
+def parse_label(fields: Any, kb: Any) -> Label:
+    """A label from a form or JSON body: the question (sender_id, timestamp, text), the kind, the
+    practices (ids or citations, for kind ``practices``), the topic, the part (train or test)."""
+    from bot.measure.corpus import TOPIC_INTENTS
+
+    sender_id, text = str(fields.get("sender_id") or "").strip(), " ".join(str(fields.get("text") or "").split())
+    try:
+        asked_at = float(fields.get("timestamp") or "")
+    except (TypeError, ValueError):
+        raise BadRequest("bad_label_question") from None
+    if not sender_id or not text or len(text) > MAX_TEXT:
+        raise BadRequest("bad_label_question")
+    kind = str(fields.get("kind") or "")
+    if kind not in KINDS:
+        raise BadRequest("bad_label_kind")
+    raw = fields.get("practices") or ""
+    wanted = raw if isinstance(raw, list) else str(raw).replace("，", " ").replace(",", " ").replace("、", " ").split()
+    found = [kb.practice(str(p)) for p in wanted]
+    if None in found or (kind == PRACTICES) != bool(found):
+        raise BadRequest("bad_label_practices")
+    intents = {intent: topic for topic, intent in TOPIC_INTENTS.items()}
+    topic = str(fields.get("topic") or "") or intents.get(str(fields.get("intent") or ""), "")
+    if topic and topic not in TOPIC_INTENTS:
+        raise BadRequest("bad_label_topic")
+    part = str(fields.get("part") or "train")
+    if part not in ("train", "test"):
+        raise BadRequest("bad_label_part")
+    editor = str(fields.get("editor") or "").strip()[:40]
+    return Label(sender_id, asked_at, text, kind, tuple(dict.fromkeys(p.id for p in found)), topic, part, editor)

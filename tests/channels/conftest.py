@@ -45,15 +45,16 @@ def sign(*parts: str) -> str:
 class WeChatSimulator:
     """Plays the WeChat server: signs (and encrypts) messages and reads the replies with wechatpy."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, open_id: str = OPENID) -> None:
         self.url = url
+        self.open_id = open_id  # the worker (a conversation of its own)
         self.crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
         self._next_id = time.time_ns() // 1000  # MsgIds are unique across conversations, as in WeChat
 
     def message(self, msg_type: str, **fields: str) -> dict:
         """The fields of a message from the worker to the account, with a fresh MsgId."""
         self._next_id += 1
-        base = {"ToUserName": ACCOUNT, "FromUserName": OPENID, "CreateTime": str(int(time.time())),
+        base = {"ToUserName": ACCOUNT, "FromUserName": self.open_id, "CreateTime": str(int(time.time())),
                 "MsgType": msg_type}
         if msg_type != "event":
             base["MsgId"] = str(self._next_id)
@@ -61,7 +62,7 @@ class WeChatSimulator:
 
     def params(self, timestamp: Optional[int] = None, token: str = TOKEN) -> dict:
         stamp, nonce = str(timestamp if timestamp is not None else int(time.time())), random_string(10)
-        return {"signature": sign(token, stamp, nonce), "timestamp": stamp, "nonce": nonce, "openid": OPENID}
+        return {"signature": sign(token, stamp, nonce), "timestamp": stamp, "nonce": nonce, "openid": self.open_id}
 
     def post(self, fields: Optional[dict] = None, body: Optional[bytes] = None, mode: str = "plain",
              params: Optional[dict] = None, timeout: float = 10.0) -> requests.Response:

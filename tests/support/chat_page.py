@@ -26,6 +26,7 @@ from bot.config import ROOT, Settings
 from bot.kb.service import get_knowledge_base
 from bot.kb.types import Practice
 from bot.web.conversations import read_only_url
+from tests.support.console import TOKEN as CONSOLE_TOKEN
 from tests.support.servers import free_port
 from tests.support.stack import Stack, process, stack_env, wait_for_http
 
@@ -97,7 +98,9 @@ class ChatServers:
 def web_app_server(stack: Stack, var_dir: Path, cors_origins: str) -> Iterator[str]:
     """The real web app (``python -m bot.web.app``) on the stack's ``WEB_PORT``, talking to its Rasa."""
     port = int(stack.env["WEB_PORT"])
-    env = {**stack.env, "RASA_URL": stack.rasa_url, "CORS_ORIGINS": cors_origins}
+    # The console (CONSOLE_TOKEN) takes conversations over through Rasa's HTTP API (RASA_TOKEN).
+    env = {**stack.env, "RASA_URL": stack.rasa_url, "CORS_ORIGINS": cors_origins, "RASA_TOKEN": stack.token,
+           "CONSOLE_TOKEN": CONSOLE_TOKEN}
     with process([sys.executable, "-m", "bot.web.app"], env, var_dir / f"web-{port}.log"):
         wait_for_http(f"http://127.0.0.1:{port}/chat", 60)
         yield f"http://127.0.0.1:{port}"

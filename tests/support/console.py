@@ -152,8 +152,16 @@ def serve(app: web.Application) -> Iterator[str]:
         loop.close()
 
 
+def throwaway_labels_url() -> str:
+    """A labels database of its own, so that no test writes the editors' labels under var/."""
+    import tempfile
+
+    return f"sqlite:///{tempfile.mkdtemp(prefix='labels-')}/labels.db"
+
+
 def console_settings(tracker_url: str, token: str = TOKEN) -> Settings:
-    return Settings(console_token=token, tracker_db_url=tracker_url, cors_origins=("https://app.example.gov.cn",))
+    return Settings(console_token=token, tracker_db_url=tracker_url, cors_origins=("https://app.example.gov.cn",),
+                    labels_db_url=throwaway_labels_url())
 
 
 @contextmanager
@@ -172,3 +180,33 @@ def get(base: str, path: str, **kwargs):
     import requests
 
     return requests.get(base + path, timeout=60, allow_redirects=False, **kwargs)
+
+
+@contextmanager
+def takeover_console(knowledge_base: Any, stack: Any, **overrides: Any) -> Iterator[str]:
+    """The web app on loopback over a running stack: it reads the stack's tracker store and takes
+    conversations over through the stack's Rasa HTTP API (``overrides``: more settings)."""
+    from tests.support.chat_page import settings_of
+
+    settings = Settings(console_token=TOKEN, tracker_db_url=settings_of(stack).tracker_url, rasa_url=stack.rasa_url,
+                        rasa_token=stack.token, labels_db_url=throwaway_labels_url(), **overrides)
+    with serve(create_app(knowledge_base, settings)) as url:
+        yield url
+
+
+def post(base: str, path: str, body: Any = None, headers: Optional[dict] = None,
+         raw: Optional[str] = None) -> Any:
+    """A staff POST (JSON ``body``, or ``raw`` text) to the served web app."""
+    import requests
+
+    headers = STAFF if headers is None else headers
+    if raw is not None:
+        return requests.post(base + path, data=raw.encode(), headers=headers, timeout=60)
+    return requests.post(base + path, json=body if body is not None else {}, headers=headers, timeout=60)
+
+
+def conversation(base: str, sender: str) -> dict:
+    """``GET /api/conversations/{sender}`` as staff (the test fails on anything but 200)."""
+    response = get(base, f"/api/conversations/{sender}", headers=STAFF)
+    assert response.status_code == 200, response.text
+    return response.json()

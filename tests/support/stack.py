@@ -17,6 +17,7 @@ from bot.running.rasa_server import RASA_ENVIRONMENT
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
 RASA_START_TIMEOUT = 240
+RASA_TOKEN = "test-rasa-token-3Vx8"  # opens Rasa's HTTP API, which the console's takeover uses
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Stack:
     env: dict
     var_dir: Path
     rasa_urls: tuple[str, ...] = ()
+    token: str = ""  # Rasa's HTTP API token ("" = closed)
 
     def rest(self, sender: str, message: str, metadata: Optional[dict] = None, timeout: float = 30) -> list[dict]:
         """One turn over Rasa's REST channel."""
@@ -73,11 +75,12 @@ def stack_env(var_dir: Path, **overrides: str) -> dict:
 
 
 @contextmanager
-def running_stack(var_dir: Path, instances: int = 1, **settings_env: str) -> Iterator[Stack]:
+def running_stack(var_dir: Path, instances: int = 1, token: str = "", **settings_env: str) -> Iterator[Stack]:
     """Action server + Rasa server(s), as `make run` starts them, with runtime state under var_dir."""
     if not MODEL.is_file():
         raise RuntimeError("no trained model: run `make train`")
     env = {k: str(v) for k, v in settings_env.items()}
-    with running_servers(var_dir, MODEL, env=env, instances=instances, ready_timeout=RASA_START_TIMEOUT) as servers:
+    with running_servers(var_dir, MODEL, token=token, env=env, instances=instances,
+                         ready_timeout=RASA_START_TIMEOUT) as servers:
         yield Stack(rasa_url=servers.rasa_url, action_url=servers.action_url, env=servers.env, var_dir=var_dir,
-                    rasa_urls=tuple(servers.rasa_urls))
+                    rasa_urls=tuple(servers.rasa_urls), token=token)

@@ -8,8 +8,9 @@ import threading
 import time
 import uuid
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Iterator, Optional
 
 from aiohttp import web
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -124,6 +125,27 @@ class ApiStandIn:
         while len(self.sent) < count and time.monotonic() < deadline:
             time.sleep(0.05)
         return self.sent
+
+
+@contextmanager
+def running_api_stand_in() -> Iterator[ApiStandIn]:
+    """:class:`ApiStandIn` served on loopback from a background loop, for a real Rasa server to call."""
+    loop = LoopThread()
+    api = ApiStandIn()
+    sock = _bound_socket()
+    api.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    runner = web.AppRunner(api.app())
+
+    async def start() -> None:
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+
+    loop.run(start())
+    try:
+        yield api
+    finally:
+        loop.run(runner.cleanup())
+        loop.stop()
 
 
 class Servers:

@@ -14,39 +14,28 @@ import urllib.request
 from typing import Any, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from bot.config import ROOT
 from bot.web.chat import MAX_MESSAGE_CHARS, socket_target
+from tests.support.browser import ANSWER, ANSWER_MS, PHONE, SESSION_KEY, ask, chromium, open_chat
 from tests.support.chat_page import (
     EMBED_APP,
     EMBED_PROVINCE,
     EMBED_REGION,
     WAGE_TASK,
-    ChatServers,
     domain_response,
     greeting_buttons,
     listed_practice,
 )
 
 SCREENSHOTS = ROOT / "test-output" / "chat"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-PHONE = {"viewport": {"width": 390, "height": 780}, "device_scale_factor": 2, "locale": "zh-CN", "is_mobile": True,
-         "has_touch": True}
-SESSION_KEY = "chat:web:session"
-ANSWER_MS = 20_000
-ANSWER = {"timeout": ANSWER_MS}  # waits for the bot (expect() waits 5 s by default)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture()
@@ -60,16 +49,6 @@ def page(browser) -> Iterator[Page]:
 def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def open_chat(page: Page, servers: ChatServers, query: str = "") -> None:
-    page.goto(f"{servers.web_url}/chat{query}")
-    expect(page.locator("#status")).to_be_hidden(**ANSWER)  # connected and the session confirmed
-
-
-def ask(page: Page, text: str) -> None:
-    page.fill("#input", text)
-    page.press("#input", "Enter")
 
 
 def greeting() -> str:

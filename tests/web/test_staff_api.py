@@ -47,7 +47,7 @@ def test_handoffs_are_newest_first_with_their_transcripts(base):
     assert handoffs[0]["last_user_text"] == "我要找人工客服"
 
 
-def test_unanswered_lists_fallbacks_out_of_scope_and_not_found(base):
+def test_unanswered_lists_fallbacks_out_of_scope_not_found_and_useless(base):
     items = get(base, "/api/unanswered", headers=STAFF).json()["unanswered"]
     reasons = {i["text"]: i["reason"] for i in items}
     assert reasons == {
@@ -55,6 +55,7 @@ def test_unanswered_lists_fallbacks_out_of_scope_and_not_found(base):
         "今天天气怎么样": "out_of_scope",
         "焊工证补贴多少钱": "utter_no_practice_found",
         "社保断缴了怎么补": "ask_uncovered",
+        "实名制考勤怎么弄": "feedback_useless",  # the question the 没用 judged
     }
 
 
@@ -84,9 +85,10 @@ def test_stats_refuse_a_bad_period(base, days):
     assert response.status_code == 400 and response.json()["error"]["code"] == "bad_days"
 
 
-def test_an_unknown_conversation_has_an_empty_transcript(base):
-    body = get(base, "/api/conversations/nobody'--", headers=STAFF).json()
-    assert body == {"sender_id": "nobody'--", "messages": []}
+def test_an_unknown_conversation_is_a_clear_404(base):
+    response = get(base, "/api/conversations/nobody'--", headers=STAFF)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "conversation_not_found"
 
 
 @pytest.mark.parametrize("path", STAFF_ENDPOINTS)
@@ -125,4 +127,4 @@ def test_a_postgresql_tracker_store_is_read_the_same_way(knowledge_base, postgre
         handoffs = get(base_url, "/api/handoffs", headers=STAFF).json()["handoffs"]
         assert [h["sender_id"] for h in handoffs] == ["worker-handoff", "worker-old-handoff"]
         assert get(base_url, "/api/feedback", headers=STAFF).json()["counts"] == {"useful": 1, "useless": 1}
-        assert len(get(base_url, "/api/unanswered", headers=STAFF).json()["unanswered"]) == 4
+        assert len(get(base_url, "/api/unanswered", headers=STAFF).json()["unanswered"]) == 5

@@ -10,7 +10,7 @@
   var config = JSON.parse(document.getElementById("chat-config").textContent);
   var text = JSON.parse(document.getElementById("chat-text").textContent);
   var prefix = "chat:" + (config.app || "web") + ":";
-  var KEYS = { session: prefix + "session", history: prefix + "history", large: "chat:large" };
+  var KEYS = { session: prefix + "session", history: prefix + "history", large: "chat:large", person: prefix + "person" };
   var MAX_HISTORY = 200;
   var ANSWER_TIMEOUT_MS = 30000;
 
@@ -46,6 +46,9 @@
   var pending = [];
   var typing = null;
   var answerTimer = null;
+  // A person from the hotline has the conversation: they answer when they answer, so no
+  // "正在查找…" and no "no answer" notice (the notices carry custom.handoff: "human" / "bot").
+  var withPerson = store.get(KEYS.person) === "1";
 
   function saveHistory() {
     if (history.length > MAX_HISTORY) history = history.slice(history.length - MAX_HISTORY);
@@ -65,7 +68,8 @@
 
   function row(from) {
     var node = element("div", "msg " + from);
-    node.appendChild(element("span", "who", from === "user" ? text.you : text.bot));
+    var who = from === "user" ? text.you : from === "bot agent" ? text.agent : text.bot;
+    node.appendChild(element("span", "who", who));
     return node;
   }
 
@@ -130,10 +134,10 @@
     if (entry.from === "notice") {
       node = element("div", "notice local", entry.text);
     } else if (entry.practices) {
-      node = row("bot");
+      node = row(entry.agent ? "bot agent" : "bot");
       renderPractices(entry, node);
     } else {
-      node = row(entry.from);
+      node = row(entry.agent ? "bot agent" : entry.from);  // a person of the hotline wrote it
       node.appendChild(element("div", "bubble", entry.text));
       if (entry.buttons && entry.buttons.length) renderButtons(entry, entry.buttons, node);
     }
@@ -196,7 +200,7 @@
     }
     record({ from: "user", text: shown || trimmed });
     if (confirmed) emit(trimmed); else pending.push(trimmed);
-    showTyping();
+    if (!withPerson) showTyping();
     return true;
   }
 
@@ -223,14 +227,19 @@
     if (!message || typeof message !== "object") return;
     hideTyping();
     var custom = message.custom;
+    if (custom && typeof custom.handoff === "string") {
+      withPerson = custom.handoff === "human";
+      store.set(KEYS.person, withPerson ? "1" : "");
+    }
     var buttons = (message.quick_replies || message.buttons || []).map(function (b) {
       return { title: String(b.title || ""), payload: String(b.payload || b.title || "") };
     });
     // An answer with cards draws the cards instead of its text: each practice once.
     if (custom && Array.isArray(custom.practices) && custom.practices.length) {
-      record({ from: "bot", practices: custom.practices, source: String(custom.source || ""), buttons: buttons });
+      record({ from: "bot", practices: custom.practices, source: String(custom.source || ""), buttons: buttons,
+               agent: withPerson });
     } else if (message.text) {
-      record({ from: "bot", text: String(message.text), buttons: buttons });
+      record({ from: "bot", text: String(message.text), buttons: buttons, agent: withPerson });
     }
   });
 
