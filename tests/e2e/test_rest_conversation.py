@@ -84,3 +84,17 @@ def test_bad_input_gets_an_answer_and_the_next_message_still_works(stack, messag
     stack.rest(sender, message)
     replies = stack.rest(sender, "考焊工证有补贴没")
     assert practices_shown(replies)
+
+
+def test_an_urgent_answer_offers_a_person_and_accepting_asks_for_one(stack):
+    """Wages owed: the general guidance offers 转人工; tapping it puts the worker in the hotline's
+    queue (the handoff answer of domain.yml), with nothing of the list cited."""
+    from bot import responses
+
+    sender = new_sender()
+    answer = stack.rest(sender, "老板欠了我三个月工资不给")
+    guidance = next(m for m in answer if "通用提示" in m.get("text", ""))
+    offer = [b for b in guidance.get("buttons", []) if b["payload"] == "/request_human"]
+    assert [b["title"] for b in offer] == ["转人工"]
+    handoff = stack.rest(sender, offer[0]["payload"])
+    assert texts(handoff) == responses.text("utter_handoff") and not practices_shown(handoff)

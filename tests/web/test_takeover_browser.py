@@ -110,8 +110,10 @@ def test_an_agent_answers_the_worker_in_the_same_chat_and_hands_back(worker, age
     expect(agent.locator(".live-head")).to_have_attribute("data-state", "bot")
     expect(bot_bubbles.last).to_have_text(text_of(HANDOFF_RELEASED_RESPONSE), **ANSWER)
     before = bot_bubbles.count()
+    cards = worker.locator(".card").count()
     ask(worker, "工地要刷脸吗")
     expect(bot_bubbles.nth(before)).to_be_visible(**ANSWER)  # the bot answers again
     time.sleep(SOCKET_QUIET_SECONDS)  # the rest of the turn
-    assert any("实名" in text for text in bot_bubbles.all_inner_texts()[before:]), bot_bubbles.all_inner_texts()[before:]
+    answered = worker.locator(".card").all_inner_texts()[cards:]  # its practices, drawn as cards
+    assert answered and any("实名" in text for text in answered), answered
     shot(worker, "worker-back-with-the-bot")
