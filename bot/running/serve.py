@@ -7,6 +7,8 @@ action (`bot.running.output`).
 """
 from __future__ import annotations
 
+import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -14,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, MutableMapping, Optional
 
 from bot.config import Settings, get_settings
 from bot.running.output import matters, plain, relay, say, shown, warning_message
@@ -180,6 +182,13 @@ def console_token_hint(settings: Settings) -> str:
             "CONSOLE_TOKEN=<a long random string> make run to open them")
 
 
+def open_rasa_api_for_the_console(environ: MutableMapping[str, str]) -> None:
+    """With the console open (CONSOLE_TOKEN) and no RASA_TOKEN, a token for this run: the web app
+    takes conversations over through Rasa's HTTP API, which Rasa opens only behind a token."""
+    if environ.get("CONSOLE_TOKEN") and not environ.get("RASA_TOKEN"):
+        environ["RASA_TOKEN"] = secrets.token_urlsafe(24)
+
+
 def ready_urls(settings: Settings) -> list[str]:
     """What must answer before the assistant is ready: the action server, Rasa (its model loaded), the web app."""
     return [f"http://127.0.0.1:{settings.action_port}/health", f"http://127.0.0.1:{settings.rasa_port}/",
@@ -251,6 +260,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot.running.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="the trained model (default models/assistant.tar.gz)")
     args = parser.parse_args(argv)
+    open_rasa_api_for_the_console(os.environ)
     settings = get_settings()
     try:
         check(settings, args.model)
