@@ -27,7 +27,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help run chat web actions test test-fast test-kb test-conversation test-nlu test-channels test-chat test-web \
-	lint validate validate-nlu rasa-test-core rasa-test-nlu eval eval-dev tune bench bench-profile bench-kb \
+	lint validate validate-nlu rasa-test-core rasa-test-nlu eval eval-dev labels-round tune bench bench-profile bench-kb \
 	bench-places bench-actions install system-deps db train train-nlu corpus lock chat-vendor clean deploy-config
 
 help: ## list the targets
@@ -93,6 +93,9 @@ eval: $(INSTALLED) $(DB) $(MODEL) ## the real servers on the test part of the re
 
 eval-dev: $(INSTALLED) $(DB) $(MODEL) ## the same on the development part (the one thresholds are tuned on) → var/eval/
 	$(PY) -m bot.measure.evaluate --part dev $(EVAL_ARGS)
+
+labels-round: $(INSTALLED) $(DB) $(MODEL) ## the editors' loop on data/questions/rounds/: ask, label the misses in the console, export, corpus, train, ask again → docs/labels-round.md
+	$(PY) -m bot.measure.labels_round
 
 tune: $(INSTALLED) $(DB) $(MODEL) ## compare answer-or-refuse thresholds on the development part
 	$(PY) -m bot.measure.tune

@@ -101,10 +101,10 @@ def read_reply(messages: Iterable[dict], ms: float) -> Reply:
     return Reply(tuple(cited), tuple(texts), ms)
 
 
-def ask(rasa_url: str, text: str) -> Reply:
-    """One question in a new conversation."""
+def ask(rasa_url: str, text: str, sender: str = "") -> Reply:
+    """One question in a new conversation (``sender``: its id, by default a new random one)."""
     started = time.perf_counter()
-    messages = rest_turn(rasa_url, f"eval-{uuid.uuid4().hex[:12]}", text)
+    messages = rest_turn(rasa_url, sender or f"eval-{uuid.uuid4().hex[:12]}", text)
     return read_reply(messages, (time.perf_counter() - started) * 1000)
 
 
@@ -126,13 +126,19 @@ def served_outcome(system: str, model: Path, questions: Sequence[Question],
     """Start the real servers with ``model`` and send every question over REST."""
     from bot.running.launcher import running_servers
 
-    outcome = Outcome(system)
     with running_servers(VAR_DIR / model.stem.split(".")[0], model, ready_timeout=START_TIMEOUT) as servers:
         wait_until_answering(servers.rasa_url)
-        for number, question in enumerate(questions, start=1):
-            outcome.replies.append((question, ask(servers.rasa_url, question.text)))
-            if number % 25 == 0:
-                log(f"  {system}: {number}/{len(questions)}")
+        return asked_outcome(system, servers.rasa_url, questions, log)
+
+
+def asked_outcome(system: str, rasa_url: str, questions: Sequence[Question],
+                  log: Callable[[str], None]) -> Outcome:
+    """Every question sent over REST to the assistant running at ``rasa_url``, each in a new conversation."""
+    outcome = Outcome(system)
+    for number, question in enumerate(questions, start=1):
+        outcome.replies.append((question, ask(rasa_url, question.text)))
+        if number % 25 == 0:
+            log(f"  {system}: {number}/{len(questions)}")
     return outcome
 
 

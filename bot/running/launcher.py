@@ -2,8 +2,9 @@
 
 The warmed action server (``bot.running.action_server``) and one or more Rasa servers
 (``bot.running.rasa_server``, patches installed at start-up) on free loopback ports, with their
-runtime state (endpoints file, tracker store, logs) under one folder. `make run` itself starts the
-same two commands through ``bot.running.serve``'s supervisor.
+runtime state (endpoints file, tracker store, logs) under one folder; and, in front of them, the web
+app (``running_web_app``: console, JSON API, chat). `make run` itself starts the same commands through
+``bot.running.serve``'s supervisor.
 """
 from __future__ import annotations
 
@@ -135,3 +136,39 @@ def running_servers(var_dir: Path, model: Path, token: str = "", env: Optional[d
                 process.kill()
         for log in logs:
             log.close()
+
+
+@contextmanager
+def running_web_app(servers: Servers, console_token: str, env: Optional[dict[str, str]] = None,
+                    ready_timeout: float = 60) -> Iterator[str]:
+    """The web app (``python -m bot.web.app``: console, JSON API, chat) in front of running ``servers``,
+    on a free loopback port, reading their tracker store; yields its URL.
+
+    Args:
+        servers: from :func:`running_servers`; the web app gets their environment (VAR_DIR, tracker store).
+        console_token: the staff token of the console and its API (``Authorization: Bearer …``).
+        env: more settings on top (LABELS_DB_URL …).
+        ready_timeout: wait this long for the app to answer.
+    """
+    import sys
+
+    port = free_port()
+    full_env = {**servers.env, "WEB_PORT": str(port), "RASA_URL": servers.rasa_url, "CONSOLE_TOKEN": console_token,
+                **(env or {})}
+    url = f"http://127.0.0.1:{port}"
+    with open(servers.var_dir / f"web-{port}.log", "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "bot.web.app"], cwd=ROOT, env=full_env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + ready_timeout
+            while not answers(f"{url}/chat", 1):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the web app did not start: see {servers.var_dir / f'web-{port}.log'}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.config import ROOT
 from bot.labels import Label, export
-from bot.measure.corpus import read_questions, split
+from bot.measure.corpus import TOPIC_INTENTS, _clean_for_nlu, example_key, read_questions, split
+from bot.measure.labels_round import practice_ids
 from tests.support.console import STAFF, get, post
 
 WELDER = {"sender_id": "worker-gaps", "text": "焊工证补贴多少钱"}  # a seeded "not found"
@@ -97,3 +99,51 @@ def test_the_export_feeds_the_corpus_split_training_and_test(tmp_path: Path):
 def _event_count(tracker_url: str) -> int:
     with sqlite3.connect(tracker_url.removeprefix("sqlite:///")) as db:
         return db.execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+ROUND_FILES = sorted((ROOT / "data" / "questions" / "rounds").glob("*.yml"))
+
+
+@pytest.mark.parametrize("round_file", ROUND_FILES, ids=lambda p: p.name)
+def test_a_rounds_labels_become_training_questions_only(tmp_path: Path, round_file: Path):
+    """A round of the editors' loop (`make labels-round`): its questions, labelled as the round labels
+    them (a measure posted as its practices), are exported and split into training only; the round
+    file itself, outside raw/, is never read by the split."""
+    questions = read_questions([round_file])
+    all_ids = [f"{m}.{s}.{n}" for m in range(1, 6) for s in range(1, 5) for n in range(1, 6)]
+    labels = [Label(f"labels-round-{i}", float(i), q.text, "practices", tuple(practice_ids(q.sections, all_ids)),
+                    q.topic, "train") for i, q in enumerate(questions)]
+    assert all(label.practices for label in labels)
+    raw, rounds = tmp_path / "raw", tmp_path / "rounds"
+    raw.mkdir()
+    rounds.mkdir()
+    (rounds / round_file.name).write_text(round_file.read_text(encoding="utf-8"), encoding="utf-8")
+    export(labels, raw / "console_labels.yml")
+    (tmp_path / "nlu").mkdir()
+    split(raw_dir=raw, out_dir=tmp_path, nlu_file=tmp_path / "nlu" / "real_questions.yml")
+    part = {name: [q["text"] for q in yaml.safe_load((tmp_path / f"{name}.yml").read_text()) or []]
+            for name in ("train", "dev", "test")}
+    assert (sorted(part["train"]), part["dev"], part["test"]) == (sorted(q.text for q in questions), [], [])
+    trained = (tmp_path / "nlu" / "real_questions.yml").read_text(encoding="utf-8")
+    assert all(_clean_for_nlu(q.text) in trained for q in questions)
+
+
+@pytest.mark.parametrize("round_file", ROUND_FILES, ids=lambda p: p.name)
+def test_a_round_holds_new_sourced_questions_from_training_sites(round_file: Path):
+    """Every question of a round has its source, was not collected before (in data/questions/ other than as
+    a console label, compared as the NLU compares examples), and comes from a site the split puts in training (no dev or test site's phrasing
+    is trained on through the labels)."""
+    questions = read_questions([round_file])
+    corpus = read_questions([*(ROOT / "data" / "questions").glob("*.yml"),
+                             *(ROOT / "data" / "questions" / "raw").glob("*.yml")])
+    known = {example_key(q.text) for q in corpus if q.kind != "console"}  # (the round's own labels are console)
+    assert 30 <= len(questions) <= 50
+    assert [q.text for q in questions if example_key(q.text) in known] == []
+    assert [q.url for q in questions if not q.url.startswith(("http://", "https://")) or q.part != "train"] == []
+    assert {q.scope for q in questions} == {"in"} and all(q.topic in TOPIC_INTENTS for q in questions)
+
+
+def test_a_measure_is_labelled_as_its_practices():
+    ids = ["5.1.1", "5.1.2", "5.2.1", "2.1.3", "2.3.5"]
+    assert practice_ids(["5.1"], ids) == ["5.1.1", "5.1.2"]
+    assert practice_ids(["2.1.3", "5.2"], ids) == ["5.2.1", "2.1.3"]
