@@ -27,6 +27,7 @@ from actions.topics import TOPIC_KEYWORDS, asks_whole_list, is_urgent
 from bot.kb.answerability import REFUSE, Signals, Thresholds, decide, off_list_topic
 from bot.vocabulary import (
     CITATION_UNKNOWN_RESPONSE,
+    EMPATHY_RESPONSE,
     FALLBACK_INTENT,
     FEELING_INTENT,
     INFORM_PLACE_INTENT,
@@ -107,7 +108,7 @@ def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals)
     elif intent == OUT_OF_SCOPE_INTENT:
         dispatcher.utter_message(response=OUT_OF_SCOPE_RESPONSE)
     elif intent == FEELING_INTENT:
-        dispatcher.utter_message(response="utter_empathy")
+        dispatcher.utter_message(response=EMPATHY_RESPONSE)
     elif intent == FALLBACK_INTENT and signals.best_score == 0.0:
         dispatcher.utter_message(response=REPHRASE_RESPONSE)
     else:

@@ -55,6 +55,7 @@ UNCOVERED_RESPONSE = "utter_uncovered"  # the list does not cover it
 OUT_OF_SCOPE_RESPONSE = "utter_out_of_scope"  # nothing to do with the list
 REPHRASE_RESPONSE = "utter_rephrase"  # not understood
 CITATION_UNKNOWN_RESPONSE = "utter_citation_unknown"  # a number the list does not have
+EMPATHY_RESPONSE = "utter_empathy"  # a statement of how hard things are, met with sympathy only
 # Answers that found nothing or refused: the editors' list of unanswered questions shows them.
 NOT_ANSWERED_RESPONSES = (
     NOT_FOUND_RESPONSE,
@@ -63,6 +64,9 @@ NOT_ANSWERED_RESPONSES = (
     REPHRASE_RESPONSE,
     CITATION_UNKNOWN_RESPONSE,
 )
+# What the editors' list shows: those, and statements met with sympathy only (a worker telling of
+# a meal of instant noodles may be asking for worker care). Not a miss for the queue's flags.
+UNANSWERED_LIST_RESPONSES = (*NOT_ANSWERED_RESPONSES, EMPATHY_RESPONSE)
 
 # ---- a person takes over (sent by the web app through Rasa's HTTP API) ------------------------
 HANDOFF_JOINED_RESPONSE = "utter_handoff_joined"  # an agent claimed the conversation

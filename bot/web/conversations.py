@@ -31,6 +31,7 @@ from bot.vocabulary import (  # (names shared with the actions, checked against 
     NOT_ANSWERED_RESPONSES,
     OUT_OF_SCOPE_INTENT,
     SLOT_HANDOFF,
+    UNANSWERED_LIST_RESPONSES,
     UNCOVERED_INTENT,
 )
 from bot.web.handling import BOT, HUMAN, WAITING, Event, Handling, cited_ids, handling
@@ -346,7 +347,7 @@ class ConversationStore:
 
     def unanswered(self, limit: int = 100) -> list[Unanswered]:
         """User messages that fell back, were out of scope, were answered with nothing found or an
-        honest refusal (the responses of ``bot.vocabulary.NOT_ANSWERED_RESPONSES``), or whose answer
+        honest refusal, or met with sympathy only (``bot.vocabulary.UNANSWERED_LIST_RESPONSES``), or whose answer
         the worker marked 没用 (the question judged, not the message before the 没用), newest first."""
         senders = sa.select(_events.c.sender_id).where(
             sa.or_(
@@ -354,7 +355,7 @@ class ConversationStore:
                 sa.and_(_events.c.type_name == "action", _events.c.action_name == FALLBACK_ACTION),
                 sa.and_(
                     _events.c.type_name == "bot",
-                    sa.or_(*(_events.c.data.contains(name, autoescape=True) for name in NOT_ANSWERED_RESPONSES)),
+                    sa.or_(*(_events.c.data.contains(name, autoescape=True) for name in UNANSWERED_LIST_RESPONSES)),
                 ),
             )
         )
@@ -381,7 +382,7 @@ class ConversationStore:
                 found.setdefault((item.sender_id, item.text, item.timestamp), item)
             elif row.type_name == "bot" and last_user is not None:
                 response = _response_name(_data(row))
-                if response in NOT_ANSWERED_RESPONSES:
+                if response in UNANSWERED_LIST_RESPONSES:
                     item = _unanswered(last_user, response)
                     found.setdefault((item.sender_id, item.text, item.timestamp), item)
         return sorted(found.values(), key=lambda u: u.timestamp, reverse=True)[:limit]
