@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -42,6 +42,9 @@ class Settings:
     action_endpoint: str = ""  # the action server's webhook, when not on this machine's ACTION_PORT
     # A Rasa session longer than this many events is rolled over (see bot.running.rasa_patches).
     session_max_events: int = 120
+    # Rasa worker processes on the one Rasa port: one per core; more than one needs Redis (REDIS_URL, or
+    # the local redis-server `make run` starts) for Rasa's lock store and the WeChat channels' memory.
+    rasa_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     @classmethod
     def from_environment(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":
@@ -66,6 +69,7 @@ class Settings:
             cors_origins=tuple(o.strip() for o in get("CORS_ORIGINS", "").split(",") if o.strip()),
             action_endpoint=get("ACTION_ENDPOINT_URL", ""),
             session_max_events=int(get("SESSION_MAX_EVENTS", default.session_max_events)),
+            rasa_workers=max(1, int(get("RASA_WORKERS", default.rasa_workers))),
         )
         return replace(read, **overrides)
 

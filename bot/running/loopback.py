@@ -7,7 +7,7 @@ import subprocess
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 
 def free_port() -> int:
@@ -26,17 +26,27 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
     raise TimeoutError(f"nothing listening on port {port} after {timeout}s")
 
 
+def redis_binary() -> Optional[str]:
+    """Debian's redis-server, when it is installed."""
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    return binary if Path(binary).exists() else None
+
+
+def redis_command(binary: str, port: int, data_dir: Path) -> list[str]:
+    """A Redis on loopback that keeps nothing on disk: locks and WeChat message memory are short-lived."""
+    return [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", str(data_dir)]
+
+
 @contextmanager
 def redis_server(workdir: Path) -> Iterator[str]:
     """A throwaway Redis server; yields its URL."""
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not Path(binary).exists():
+    binary = redis_binary()
+    if binary is None:
         raise RuntimeError("Redis is not installed: run `make system-deps`")
     port = free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    server = subprocess.Popen(redis_command(binary, port, workdir), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port)
         yield f"redis://127.0.0.1:{port}/0"
