@@ -16,14 +16,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
+def wait_for_port(port: int, timeout: float = 30.0, server: Optional[subprocess.Popen] = None) -> None:
+    """Until something listens on the loopback port; TimeoutError after ``timeout`` or once ``server`` exits."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (server is None or server.poll() is None):
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.1)
-    raise TimeoutError(f"nothing listening on port {port} after {timeout}s")
+    raise TimeoutError(f"nothing listening on port {port}")
 
 
 def redis_binary() -> Optional[str]:

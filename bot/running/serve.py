@@ -189,21 +189,25 @@ def start_local_redis(settings: Settings) -> tuple[Settings, Optional[Child]]:
 
     binary = redis_binary()
     if binary is None:
-        say("serve", f"redis-server is not installed (apt-get install redis-server): running 1 Rasa worker, "
-                     f"not {settings.rasa_workers}")
-        return replace(settings, rasa_workers=1), None
+        return _one_worker(settings, "redis-server is not installed (apt-get install redis-server)"), None
     port, data_dir = free_port(), settings.var_dir / "redis"
-    data_dir.mkdir(parents=True, exist_ok=True)
     redis = Child("redis", redis_command(binary, port, data_dir), log_dir(settings) / "redis.log")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return _one_worker(settings, f"redis-server cannot keep its data in {shown(data_dir)} ({error.strerror})"), None
     redis.start(settings.root)
     try:
-        wait_for_port(port, REDIS_START_TIMEOUT)
+        wait_for_port(port, REDIS_START_TIMEOUT, server=redis.process)
     except TimeoutError:
         redis.process.terminate()
-        say("serve", f"redis-server did not start (see {shown(redis.log)}): running 1 Rasa worker, "
-                     f"not {settings.rasa_workers}")
-        return replace(settings, rasa_workers=1), None
+        return _one_worker(settings, f"redis-server did not start (see {shown(redis.log)})"), None
     return replace(settings, redis_url=f"redis://127.0.0.1:{port}/0"), redis
+
+
+def _one_worker(settings: Settings, reason: str) -> Settings:
+    say("serve", f"{reason}: running 1 Rasa worker, not {settings.rasa_workers}")
+    return replace(settings, rasa_workers=1)
 
 
 def log_dir(settings: Settings) -> Path:

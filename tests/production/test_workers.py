@@ -113,9 +113,16 @@ def test_a_number_picks_the_button_whichever_worker_showed_it(served, wechat_api
     assert said[1].startswith("/"), f"the digit became the first button's payload: {said}"
 
 
-def test_one_worker_is_one_rasa_process_without_redis(tmp_path) -> None:
-    """RASA_WORKERS=1: Rasa is one process and no Redis is started; the ready line says one worker."""
-    assistant = ServedAssistant(tmp_path / "var", {"RASA_WORKERS": "1", "REDIS_URL": "", "TRACKER_DB_URL": ""})
+@pytest.mark.parametrize("workers, broken_redis", [("1", False), ("2", True)],
+                         ids=["RASA_WORKERS=1", "Redis cannot start"])
+def test_one_worker_is_one_rasa_process_without_redis(tmp_path, workers, broken_redis) -> None:
+    """RASA_WORKERS=1, or a Redis that cannot start (one line says so): Rasa is one process, no Redis
+    runs, and the ready line says one worker."""
+    var_dir = tmp_path / "var"
+    if broken_redis:
+        var_dir.mkdir()
+        (var_dir / "redis").write_text("a file where Redis's data folder should be")
+    assistant = ServedAssistant(var_dir, {"RASA_WORKERS": workers, "REDIS_URL": "", "TRACKER_DB_URL": ""})
     assistant.start(wait=False)
     try:
         assert assistant.wait_for_ready_line().endswith("(1 Rasa worker)")
@@ -125,3 +132,10 @@ def test_one_worker_is_one_rasa_process_without_redis(tmp_path) -> None:
             assistant.child("redis-server")
     finally:
         assistant.stop()
+    printed = (var_dir / "serve.log").read_text().splitlines()
+    said_about_redis = [line for line in printed if "redis" in line.lower()]
+    if broken_redis:
+        assert said_about_redis == [f"[serve] redis-server cannot keep its data in {var_dir / 'redis'} "
+                                    "(File exists): running 1 Rasa worker, not 2"], printed
+    else:
+        assert said_about_redis == [], printed
