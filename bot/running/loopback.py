@@ -46,10 +46,11 @@ def redis_server(workdir: Path) -> Iterator[str]:
     if binary is None:
         raise RuntimeError("Redis is not installed: run `make system-deps`")
     port = free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
     server = subprocess.Popen(redis_command(binary, port, workdir), stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
-        wait_for_port(port)
+        wait_for_port(port, server=server)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         server.terminate()

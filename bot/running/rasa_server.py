@@ -27,8 +27,16 @@ def rasa_workers(settings: Settings) -> int:
 
 
 def rasa_environment(settings: Settings) -> dict[str, str]:
-    """The environment a Rasa server runs in: its workers (Rasa reads SANIC_WORKERS) and their Redis."""
-    return {**RASA_ENVIRONMENT, "SANIC_WORKERS": str(rasa_workers(settings)), "REDIS_URL": settings.redis_url}
+    """The environment a Rasa server runs in: its workers (Rasa reads SANIC_WORKERS) and their Redis.
+
+    Several workers accept connections from one shared socket, and a kept-alive connection stays
+    with the worker that accepted it: a few busy clients (a load balancer, WeChat's servers) would
+    load one worker while the other idles. Without keep-alive (SANIC_KEEP_ALIVE, Sanic's setting)
+    each request is accepted by a worker that is free to.
+    """
+    workers = rasa_workers(settings)
+    balance = {"SANIC_KEEP_ALIVE": "False"} if workers > 1 else {}
+    return {**RASA_ENVIRONMENT, "SANIC_WORKERS": str(workers), "REDIS_URL": settings.redis_url, **balance}
 
 RASA_WORKER_UP = "Rasa worker ready: model loaded"
 """What each Rasa worker prints once its model is loaded (see :func:`report_each_worker_ready`)."""
