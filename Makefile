@@ -35,7 +35,11 @@ help: ## list the targets
 		/^[a-zA-Z0-9_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 ##@ Run the assistant
-run: $(INSTALLED) $(DB) $(MODEL) ## install, build and start the assistant (Rasa, actions, web app)
+run: $(INSTALLED) $(DB) $(MODEL) ## install, build and start the assistant (Rasa workers, actions, web app)
+	@workers=$${RASA_WORKERS:-$$(nproc --all)}; \
+	if [ "$$workers" -gt 1 ] 2>/dev/null && [ -z "$${REDIS_URL:-}" ]; then \
+		$(call install_debian_packages,redis-server) || true; \
+	fi
 	@$(PY) -m bot.running.serve
 
 chat: $(INSTALLED) ## chat in this terminal with the assistant `make run` runs (RASA_URL points elsewhere)
@@ -128,13 +132,19 @@ $(INSTALLED): requirements.txt constraints.txt
 system-deps: $(SYSTEM_DEPS) ## the Debian packages the tests use (PostgreSQL, Redis, Chromium, fonts, tmux)
 
 $(SYSTEM_DEPS): Makefile
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "installing Debian packages: $$missing"; \
-		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	@$(call install_debian_packages,$(DEBIAN_PACKAGES))
 	@mkdir -p $(VENV) && touch $@
+
+# Installs those of the Debian packages $(1) that are missing (as root, else with sudo). `make run` uses it
+# for redis-server, which several Rasa workers share (when it fails, the assistant runs one worker).
+define install_debian_packages
+missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+if [ -n "$$missing" ]; then \
+	echo "[make] installing Debian packages: $$missing"; \
+	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+fi
+endef
 
 db: $(DB) ## build data/practices.db from data/sources/
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -46,6 +46,9 @@ class Settings:
     handoff_idle_seconds: float = 600.0  # a claimed conversation with no agent message this long is requeued
     handoff_remind_seconds: float = 300.0  # a worker waiting this long with no word hears they are still queued
     wechat_push_quota: int = 5  # WeChat's customer-service messages per worker message (within 48 h)
+    # Rasa worker processes on the one Rasa port: one per core; more than one needs Redis (REDIS_URL, or
+    # the local redis-server `make run` starts) for Rasa's lock store and the WeChat channels' memory.
+    rasa_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     @classmethod
     def from_environment(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":
@@ -74,6 +77,7 @@ class Settings:
             handoff_idle_seconds=float(get("HANDOFF_IDLE_SECONDS", default.handoff_idle_seconds)),
             handoff_remind_seconds=float(get("HANDOFF_REMIND_SECONDS", default.handoff_remind_seconds)),
             wechat_push_quota=int(get("WECHAT_PUSH_QUOTA", default.wechat_push_quota)),
+            rasa_workers=max(1, int(get("RASA_WORKERS", default.rasa_workers))),
         )
         return replace(read, **overrides)
 

@@ -6,7 +6,9 @@ message id, answers passively when Rasa is done within the reply timeout, and
 otherwise acknowledges at once and delivers the answer later through the
 platform's message API. It also remembers, per user, the numbered choices last
 shown (so "2" means the second button) and the pages of a long answer not yet
-shown (so "更多" shows the next one without asking Rasa again). Each turn goes
+shown (so "更多" shows the next one without asking Rasa again). What it remembers
+is in a `ChannelMemory` (`bot.channels.memory`): Redis when several Rasa workers or
+instances share the channel, so a retry landing on another worker is not processed again. Each turn goes
 through the same `ReplyGuard` as the other channels: the text is masked there,
 and a turn that fails or outlasts the guard's deadline is answered with the
 domain's apology instead of nothing.
@@ -21,7 +23,7 @@ from typing import Any, Awaitable, Callable, Mapping, Optional
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.channels.guard import LATE_DEADLINE_SECONDS, ReplyGuard
-from bot.channels.memory import TTLCache
+from bot.channels.memory import ChannelMemory, LocalMemory, UserState
 from bot.channels.reply import ChannelTexts, asks_for_more, choice_payload, compose_reply, paginate
 
 logger = logging.getLogger(__name__)
@@ -52,22 +54,6 @@ class Incoming:
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class _Delivery:
-    """What became of one message id: its processing task and its answer."""
-
-    task: Optional["asyncio.Task[None]"] = None
-    reply: Optional[str] = None
-    done: bool = False
-    late: bool = False
-
-
-@dataclass(frozen=True)
-class _UserState:
-    choices: tuple[str, ...] = ()
-    pages: tuple[str, ...] = ()
-
-
 class ReplyDispatcher:
     """Runs each message once and decides between a passive and a late answer.
 
@@ -75,10 +61,8 @@ class ReplyDispatcher:
         send_late: delivers an answer that missed the passive window; None when the
             channel has no API credentials (the late answer is then only logged).
         reply_timeout: seconds to wait for Rasa before acknowledging instead.
-        message_ttl: seconds a message id is remembered (WeChat retries within ~15 s).
-        max_messages: message ids remembered at most.
-        user_ttl: seconds a user's choices and unread pages are remembered.
-        max_users: users remembered at most.
+        memory: what this process shares with the channel's other workers (message deliveries,
+            users' choices and pages); this process's own memory by default.
         guard: masks the text and bounds the turn (the late answer included), as on every channel.
     """
 
@@ -86,71 +70,51 @@ class ReplyDispatcher:
         self,
         send_late: Optional[SendText],
         reply_timeout: float = 4.0,
-        message_ttl: float = 300.0,
-        max_messages: int = 10_000,
-        user_ttl: float = 3600.0,
-        max_users: int = 10_000,
+        memory: Optional[ChannelMemory] = None,
         guard: Optional[ReplyGuard] = None,
     ) -> None:
         self.send_late = send_late
         self.guard = guard or ReplyGuard(deadline=LATE_DEADLINE_SECONDS)
         self.reply_timeout = reply_timeout
-        self._deliveries: TTLCache[str, _Delivery] = TTLCache(max_messages, message_ttl)
-        self._users: TTLCache[str, _UserState] = TTLCache(max_users, user_ttl)
+        self.memory = memory or LocalMemory()
+        self._processing: set["asyncio.Task[None]"] = set()  # referenced until done (asyncio keeps weak ones)
 
     async def answer(
         self, incoming: Incoming, on_new_message: OnNewMessage, texts: ChannelTexts, input_channel: str
     ) -> Optional[str]:
         """The text to reply passively now, or None to acknowledge without a text.
 
-        The first delivery of a message starts its processing; a retry waits for
-        the same processing, or is acknowledged when the answer is already on its
-        way through the message API.
+        The first delivery of a message starts its processing, here; a retry (here or on
+        another worker) waits for the same processing, or is acknowledged when the answer is
+        already on its way through the message API.
         """
-        delivery = self._deliveries.get(incoming.key)
-        if delivery is None:
-            delivery = _Delivery()
-            self._deliveries.set(incoming.key, delivery)
-            delivery.task = asyncio.create_task(
-                self._process(delivery, incoming, on_new_message, texts, input_channel)
-            )
-        elif delivery.late:
-            return None
-        assert delivery.task is not None
+        if await self.memory.claim(incoming.key):
+            task = asyncio.create_task(self._process(incoming, on_new_message, texts, input_channel))
+            self._processing.add(task)
+            task.add_done_callback(self._processing.discard)
         try:
-            await asyncio.wait_for(asyncio.shield(delivery.task), timeout=self.reply_timeout)
-        except asyncio.TimeoutError:
-            pass
-        except asyncio.CancelledError:
-            delivery.late = not delivery.done
-            raise
-        if delivery.late:
-            return None
-        if delivery.done:
-            return delivery.reply
-        delivery.late = True
-        logger.info("answer to %s is late: it will go through the message API", incoming.key)
-        return None
+            await self.memory.wait(incoming.key, self.reply_timeout)
+        finally:  # also when WeChat hangs up: from then on the answer can only come late
+            reply = await asyncio.shield(self.memory.reply_now(incoming.key))
+        if reply is None:
+            logger.info("no passive answer to %s: acknowledged (late answers go through the message API)",
+                        incoming.key)
+        return reply
 
     async def _process(
-        self,
-        delivery: _Delivery,
-        incoming: Incoming,
-        on_new_message: OnNewMessage,
-        texts: ChannelTexts,
-        input_channel: str,
+        self, incoming: Incoming, on_new_message: OnNewMessage, texts: ChannelTexts, input_channel: str
     ) -> None:
         try:
             reply = await self._reply_for(incoming, on_new_message, texts, input_channel)
         except Exception:  # a failing turn must never surface as a traceback to WeChat
             logger.exception("processing %s failed", incoming.key)
             reply = None
-        delivery.reply, delivery.done = reply, True
-        if delivery.late and reply:
-            if self.send_late is None:
-                logger.warning("late answer to %s dropped: no message API credentials", incoming.key)
-            else:
-                await self.send_late(incoming.sender_id, reply)
+        if await self.memory.finish(incoming.key, reply) or not reply:
+            return
+        if self.send_late is None:
+            logger.warning("late answer to %s dropped: no message API credentials", incoming.key)
+        else:
+            await self.send_late(incoming.sender_id, reply)
 
     async def _reply_for(
         self, incoming: Incoming, on_new_message: OnNewMessage, texts: ChannelTexts, input_channel: str
@@ -158,10 +122,11 @@ class ReplyDispatcher:
         if incoming.canned is not None:
             pages = paginate(getattr(texts, incoming.canned, ""), texts.more_prompt)
             return pages[0] if pages else None
-        state = self._users.get(incoming.sender_id) or _UserState()
+        user = f"{input_channel}:{incoming.sender_id}"
+        state = await self.memory.user(user)
         text = incoming.text or ""
         if state.pages and asks_for_more(text):
-            self._users.set(incoming.sender_id, _UserState(state.choices, state.pages[1:]))
+            await self.memory.remember(user, UserState(state.choices, state.pages[1:]))
             return state.pages[0]
         text = choice_payload(text, state.choices) or text
         collector = CollectingOutputChannel()
@@ -177,5 +142,5 @@ class ReplyDispatcher:
             on_new_message,
         )
         composed = compose_reply(collector.messages, texts)
-        self._users.set(incoming.sender_id, _UserState(composed.choices, composed.pages[1:]))
+        await self.memory.remember(user, UserState(composed.choices, composed.pages[1:]))
         return composed.pages[0] if composed.pages else None

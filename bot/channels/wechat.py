@@ -21,6 +21,7 @@ from wechatpy.utils import check_signature, to_text
 from bot.channels.base import Malformed, WeChatStyleInput, seconds_setting, setting
 from bot.channels.customer_service import WECHAT_API_BASE, CustomerServiceClient
 from bot.channels.dispatch import ReplyDispatcher
+from bot.channels.memory import channel_memory
 from bot.channels.reply import ChannelTexts
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class WeChatSettings:
         app_secret: the AppSecret (customer-service API, for late answers).
         api_base: the API base URL (a local stand-in in tests).
         reply_timeout: seconds to wait for the assistant before answering late.
+        redis_url: the Redis that several Rasa workers share (REDIS_URL): message de-duplication
+            and users' choices live there; empty = in this process.
     """
 
     token: str = ""
@@ -45,6 +48,7 @@ class WeChatSettings:
     app_secret: str = ""
     api_base: str = WECHAT_API_BASE
     reply_timeout: float = 4.0
+    redis_url: str = ""
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Mapping[str, Any]]) -> "WeChatSettings":
@@ -56,6 +60,7 @@ class WeChatSettings:
             app_secret=setting(credentials, "app_secret", "WECHAT_APPSECRET"),
             api_base=setting(credentials, "api_base", "WECHAT_API_BASE", WECHAT_API_BASE),
             reply_timeout=seconds_setting(credentials, "reply_timeout", "WECHAT_REPLY_TIMEOUT", 4.0),
+            redis_url=setting(credentials, "redis_url", "REDIS_URL"),
         )
 
 
@@ -87,7 +92,8 @@ class WeChatInput(WeChatStyleInput):
         sender = None
         if settings.app_id and settings.app_secret:
             sender = CustomerServiceClient(settings.app_id, settings.app_secret, settings.api_base).send_text
-        super().__init__(ReplyDispatcher(sender, settings.reply_timeout), texts, greet_intent)
+        dispatcher = ReplyDispatcher(sender, settings.reply_timeout, memory=channel_memory(settings.redis_url))
+        super().__init__(dispatcher, texts, greet_intent)
 
     @property
     def configured(self) -> bool:

@@ -21,6 +21,7 @@ from wechatpy.utils import to_text
 from bot.channels.base import WeChatStyleInput, seconds_setting, setting
 from bot.channels.customer_service import WECOM_API_BASE, WeComMessageClient
 from bot.channels.dispatch import ReplyDispatcher
+from bot.channels.memory import channel_memory
 from bot.channels.reply import ChannelTexts
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ class WeComSettings:
         secret: the application's Secret (for late answers).
         api_base: the API base URL (a local stand-in in tests).
         reply_timeout: seconds to wait for the assistant before answering late.
+        redis_url: the Redis that several Rasa workers share (REDIS_URL): message de-duplication
+            and users' choices live there; empty = in this process.
     """
 
     corp_id: str = ""
@@ -47,6 +50,7 @@ class WeComSettings:
     secret: str = ""
     api_base: str = WECOM_API_BASE
     reply_timeout: float = 4.0
+    redis_url: str = ""
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Mapping[str, Any]]) -> "WeComSettings":
@@ -59,6 +63,7 @@ class WeComSettings:
             secret=setting(credentials, "secret", "WECOM_SECRET"),
             api_base=setting(credentials, "api_base", "WECOM_API_BASE", WECOM_API_BASE),
             reply_timeout=seconds_setting(credentials, "reply_timeout", "WECOM_REPLY_TIMEOUT", 4.0),
+            redis_url=setting(credentials, "redis_url", "REDIS_URL"),
         )
 
 
@@ -95,7 +100,8 @@ class WeComInput(WeChatStyleInput):
             sender = WeComMessageClient(
                 settings.corp_id, settings.secret, settings.agent_id, settings.api_base
             ).send_text
-        super().__init__(ReplyDispatcher(sender, settings.reply_timeout), texts, greet_intent)
+        dispatcher = ReplyDispatcher(sender, settings.reply_timeout, memory=channel_memory(settings.redis_url))
+        super().__init__(dispatcher, texts, greet_intent)
 
     @property
     def configured(self) -> bool:

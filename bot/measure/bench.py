@@ -9,10 +9,13 @@ against load (closed loop, 1 to 64 conversations at once); memory of each
 server at rest and over 10,000 messages; optionally training time and a
 py-spy profile of both servers under load.
 
-Then the same load against the scale-out topology on this machine: a Redis lock
-store (Debian's redis-server, started here), several Rasa instances (2 by
-default) sharing one SQL tracker store and one action server, conversations
-spread over the instances (each conversation sticks to one).
+Then the same load against `make run`'s default: one Rasa server of RASA_WORKERS
+worker processes (one per core) on one port, sharing a Redis (Debian's
+redis-server, started here: the lock store and the WeChat channels' memory) and
+the SQL tracker store; the report puts its throughput next to one worker's
+(RASA_WORKERS=1, the measures above). Optionally (`--instances N`) the scale-out
+topology of `deploy/`: several Rasa instances on their own ports, conversations
+spread over them (each conversation sticks to one).
 
 The figures depend on the machine: the load generator runs on the same cores
 as the servers, as a single-machine deployment would share them.
@@ -127,7 +130,7 @@ def load_levels(servers: Servers, seconds: float, prefix: str,
     """Throughput and latency at each concurrency level, with the servers' CPU time per message."""
     levels = []
     for level in CONCURRENCY_LEVELS:
-        log(f"load: {level} conversations at once ({len(servers.rasa_urls)} Rasa)")
+        log(f"load: {level} conversations at once ({len(servers.rasa_urls)} Rasa of {servers.workers} worker(s))")
         before = servers.cpu_seconds()
         load = run_load(servers.rasa_urls, SCRIPTS, level, duration=seconds, prefix=f"{prefix}{level}")
         after = servers.cpu_seconds()
@@ -136,17 +139,22 @@ def load_levels(servers: Servers, seconds: float, prefix: str,
     return levels
 
 
-def scale_out(instances: int, seconds: float, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
-    """The load levels against several Rasa instances sharing a Redis lock store and the tracker store."""
-    with redis_server(work / "redis") as redis_url, \
-            running_servers(work / "var-scale-out", MODEL, token=BENCH_TOKEN, env={"REDIS_URL": redis_url},
-                            instances=instances) as servers:
-        log(f"scale-out: {instances} Rasa instances, Redis lock store, one SQLite tracker store")
+def with_redis(seconds: float, work: Path, log: Callable[[str], None], instances: int = 1,
+               workers: int = 1) -> dict[str, Any]:
+    """The load levels against Rasa sharing a Redis (lock store, WeChat memory) and the SQL tracker store:
+    one server of several workers on one port (`make run`'s default), or several instances."""
+    name = f"{instances}x{workers}"
+    with redis_server(work / f"redis-{name}") as redis_url, \
+            running_servers(work / f"var-{name}", MODEL, token=BENCH_TOKEN, env={"REDIS_URL": redis_url},
+                            instances=instances, workers=workers) as servers:
+        log(f"{instances} Rasa instance(s) of {workers} worker(s), Redis, one SQLite tracker store")
+        servers.wait_ready(600)  # every worker has its model: the first answers while the others load
         started = cold_start(servers)
         for n, url in enumerate(servers.rasa_urls):
-            timed_turns(servers, [FLOOR_TEXT, *PRACTICE_QUESTIONS], 20, f"warm-{n}", url)
-        return {"instances": instances, "cold_start_s": started, "tracker_store": "SQLite file (shared)",
-                "lock_store": "Redis", "levels": load_levels(servers, seconds, "scale", log)}
+            timed_turns(servers, [FLOOR_TEXT, *PRACTICE_QUESTIONS], 20 * workers, f"warm-{name}-{n}", url)
+        return {"instances": instances, "workers": workers, "cold_start_s": started,
+                "tracker_store": "SQLite file (shared)", "lock_store": "Redis",
+                "levels": load_levels(servers, seconds, f"{name}-", log)}
 
 
 def soak(servers: Servers, total: int, step: int, concurrency: int) -> list[dict[str, float]]:
@@ -175,8 +183,10 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--messages", type=int, default=10_000, help="messages of the memory soak")
     parser.add_argument("--turns", type=int, default=200, help="sequential turns per single-user measure")
     parser.add_argument("--level-seconds", type=float, default=10.0, help="seconds per concurrency level")
-    parser.add_argument("--instances", type=int, default=2,
-                        help="Rasa instances of the scale-out measure (0: skip it)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="Rasa workers of the every-core measure, as `make run`'s default (1: skip it)")
+    parser.add_argument("--instances", type=int, default=0,
+                        help="Rasa instances of the scale-out measure of deploy/ (0: skip it)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
     if not MODEL.is_file():
@@ -211,8 +221,10 @@ def main(argv: Optional[list[str]] = None) -> None:
         if args.profile:
             log("profile under load")
             results["profile"] = profile(servers, 30, work / "profile")
+    if args.workers > 1:
+        results["workers"] = with_redis(args.level_seconds, work, log, workers=args.workers)
     if args.instances > 1:
-        results["scale_out"] = scale_out(args.instances, args.level_seconds, work, log)
+        results["scale_out"] = with_redis(args.level_seconds, work, log, instances=args.instances)
     if not args.skip_training:
         log("training time")
         results["training_s"] = training_time(work / "train")

@@ -10,6 +10,7 @@ GOALS = {
     "single_p95": 150.0,  # ms, one user
     "throughput": 60.0,  # msg/s at p95 < 500 ms
     "growth": 10.0,  # % RSS growth allowed between 1,000 and the last messages
+    "workers_speed_up": 1.6,  # throughput of make run's default workers over RASA_WORKERS=1, at p95 < 500 ms
 }
 
 
@@ -70,8 +71,12 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
 
 def _topologies(results: dict[str, Any]) -> list[tuple[str, list[dict[str, float]], tuple[str, str, str]]]:
-    """(label, load levels, plot colours) of each measured topology: one Rasa, then the scale-out."""
+    """(label, load levels, plot colours) of each measured topology: one Rasa worker, make run's default
+    workers, then the scale-out."""
     found = [("1 Rasa", results["levels"], ("tab:blue", "tab:orange", "tab:blue"))]
+    if results.get("workers"):
+        found.append((_workers_label(results["workers"]), results["workers"]["levels"],
+                      ("tab:green", "tab:olive", "tab:green")))
     if results.get("scale_out"):
         found.append((f"{results['scale_out']['instances']} Rasa + Redis", results["scale_out"]["levels"],
                       ("tab:purple", "tab:red", "tab:purple")))
@@ -94,18 +99,56 @@ def _best_text(best: dict[str, float]) -> str:
     return f"{best['throughput']:.1f} msg/s at {best['concurrency']:.0f} conversations (p95 {best['p95']:.0f} ms)"
 
 
-def _other_best(single: dict[str, float], scaled: dict[str, float], scale_out: dict[str, Any]) -> str:
-    """The other topology's best, shown next to the better one in the goals table."""
-    if not scale_out:
-        return ""
-    if scaled.get("throughput", 0) >= single.get("throughput", 0):
-        return f"; 1 Rasa: {single.get('throughput', 0):.0f} msg/s"
-    return f"; {scale_out['instances']} Rasa + Redis: {scaled.get('throughput', 0):.0f} msg/s"
+def _workers_label(workers: dict[str, Any]) -> str:
+    return f"{workers['workers']} Rasa workers + Redis"
+
+
+def _others_best(bests: list[tuple[dict[str, float], str]]) -> str:
+    """The other topologies' best, shown next to the best one in the goals table."""
+    return "".join(f"; {where}: {best.get('throughput', 0):.0f} msg/s" for best, where in bests[1:])
+
+
+def _workers_rows(results: dict[str, Any]) -> list[str]:
+    """The goal row of make run's default workers against one worker, if measured."""
+    workers = results.get("workers")
+    if not workers:
+        return []
+    one, default = best_throughput(results["levels"]), best_throughput(workers["levels"])
+    speed_up = default.get("throughput", 0) / one["throughput"] if one else 0.0
+    lost = sum(level["errors"] for level in workers["levels"])
+    return [f"| `make run`'s default ({workers['workers']} Rasa workers) at least "
+            f"{GOALS['workers_speed_up']}× the throughput of RASA_WORKERS=1, p95 under 500 ms, 0 lost | "
+            f"{speed_up:.2f}× ({default.get('throughput', 0):.0f} / {one.get('throughput', 0):.0f} msg/s), "
+            f"{lost} lost | {_verdict(speed_up >= GOALS['workers_speed_up'] and not lost)} |"]
+
+
+def _workers_section(results: dict[str, Any]) -> list[str]:
+    """RASA_WORKERS=1 and make run's default side by side, level by level."""
+    workers = results.get("workers")
+    if not workers:
+        return []
+    n = workers["workers"]
+    lines = ["", f"## Every core: RASA_WORKERS=1 and the default ({n}) side by side", "",
+             f"`make run`'s default on this machine: one Rasa server of {n} worker processes on one port (Sanic "
+             f"workers, SANIC_WORKERS), Rasa's Redis lock store (Debian's redis-server, started by the bench, as "
+             f"`make run` starts it) and one SQL tracker store ({workers['tracker_store']}), one action server. "
+             f"Cold start until every worker answers: {workers['cold_start_s']:.1f} s.", "",
+             f"| conversations at once | 1 worker: throughput | p95 | lost | {n} workers: throughput | p95 | lost |",
+             "|---|---|---|---|---|---|---|"]
+    single = {level["concurrency"]: level for level in results["levels"]}
+    for level in workers["levels"]:
+        one = single.get(level["concurrency"])
+        left = (f"{one['throughput']:.1f} msg/s | {one['p95']:.0f} ms | {one['errors']}" if one else "– | – | –")
+        lines.append(f"| {level['concurrency']} | {left} | {level['throughput']:.1f} msg/s | {level['p95']:.0f} ms | "
+                     f"{level['errors']} |")
+    lines += ["", f"Highest throughput with p95 under 500 ms: {n} workers {_best_text(best_throughput(workers['levels']))}; "
+              f"1 worker {_best_text(best_throughput(results['levels']))}."]
+    return lines
 
 
 def _ceiling_note(results: dict[str, Any]) -> list[str]:
     """What the measured CPU per message allows on this machine's cores at most."""
-    levels = (results.get("scale_out") or {}).get("levels") or results["levels"]
+    levels = ((results.get("workers") or results.get("scale_out") or {}).get("levels")) or results["levels"]
     at8 = next((level for level in levels if level["concurrency"] == 8 and "cpu_ms_rasa" in level), None)
     if not at8:
         return []
@@ -140,8 +183,9 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     best = best_throughput(results["levels"])
     scaled = results.get("scale_out") or {}
     best_scaled = best_throughput(scaled.get("levels", []))
-    best_any, best_where = max([(best, "1 Rasa"), (best_scaled, f"{scaled.get('instances')} Rasa + Redis")],
-                               key=lambda pair: pair[0].get("throughput", 0))
+    bests = sorted(((best_throughput(levels), name) for name, levels, _ in _topologies(results)),
+                   key=lambda pair: -pair[0].get("throughput", 0))
+    best_any, best_where = bests[0]
     growth = {server: memory_growth(results["memory"], server) for server in ("rasa", "actions")}
     by_level = {level["concurrency"]: level for level in results["levels"]}
     machine = results["machine"]
@@ -151,7 +195,8 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "Written by `make bench` (`python -m bot.measure.bench`); every figure below is from the run of "
         f"{results['started']} on {machine['cpus']} CPU cores ({machine['platform']}, Python {machine['python']}). "
         "The Rasa server and the action server run as `make run` starts them (SQL tracker store on SQLite "
-        "under a fresh var dir, no Redis); the load generator runs on the same cores. The machine is shared: "
+        "under a fresh var dir), with one Rasa worker and no Redis (RASA_WORKERS=1) unless a section says "
+        "otherwise; the load generator runs on the same cores. The machine is shared: "
         f"its 1-minute load average was {results.get('load_before', 0):.1f} before the run and "
         f"{results.get('load_after', 0):.1f} after it (2.0 = both cores busy).",
         "",
@@ -167,10 +212,11 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         f"{_verdict(practice['p95'] < GOALS['single_p95'])} |",
         f"| at least 60 messages/s at p95 under 500 ms | {best_any.get('throughput', 0):.0f} msg/s "
         f"({best_where}, {best_any.get('concurrency', 0):.0f} conversations, p95 {best_any.get('p95', 0):.0f} ms)"
-        f"{_other_best(best, best_scaled, scaled)} | "
+        f"{_others_best(bests)} | "
         f"{_verdict(best_any.get('throughput', 0) >= GOALS['throughput'])} |",
         f"| no memory growth over {results['memory'][-1]['messages']:,} messages | Rasa {growth['rasa']:+.1f} %, "
         f"actions {growth['actions']:+.1f} % | {_verdict(max(growth.values()) < GOALS['growth'])} |",
+        *_workers_rows(results),
         *_long_conversation_row(results.get("long_conversation")),
         "",
         "## Start-up, NLU, search, training",
@@ -203,8 +249,8 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "",
         "Conversations follow 4-turn scripts (topic question, follow-up with a place, detail, thanks).",
         "",
-        "One Rasa server, as `make run` starts it. Rasa CPU per message: CPU time of the Rasa "
-        "process(es) during the level divided by the messages answered.",
+        "One Rasa server of one worker (RASA_WORKERS=1). Rasa CPU per message: CPU time of the Rasa "
+        "process(es) and their workers during the level divided by the messages answered.",
         "",
         *_load_table(results["levels"]),
     ]
@@ -213,6 +259,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
             level = by_level[wanted]
             lines.append("")
             lines.append(f"At {wanted} concurrent conversations: p50 {level['p50']:.0f} ms, p95 {level['p95']:.0f} ms.")
+    lines += _workers_section(results)
     if scaled:
         lines += [
             "",
@@ -251,10 +298,11 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     lines += [
         "## Notes",
         "",
-        "- The Rasa server is one process with one event loop; its NLU and policies are CPU work, so one "
-        "server's throughput stays flat once it is busy, whatever the number of conversations, and latency "
-        "grows with the queue. More throughput needs more Rasa processes (replicas sharing the tracker "
-        "store and a Redis lock store, see `deploy/`), each with a core of its own.",
+        "- A Rasa worker is one process with one event loop; its NLU and policies are CPU work, so one "
+        "worker's throughput stays flat once it is busy, whatever the number of conversations, and latency "
+        "grows with the queue. More throughput needs more Rasa processes, each with a core of its own: "
+        "`make run` starts one worker per core (RASA_WORKERS) sharing the tracker store and a Redis lock "
+        "store; past one machine, replicas do the same (`deploy/`).",
         *_ceiling_note(results),
         "- The Rasa server's tracker store is Rasa's SQL store with SQLite kept in write-ahead-log mode and "
         "its connections pooled, and Rasa's event classes looked up once (`bot/running/tracker_store.py`): the "

@@ -20,7 +20,7 @@ from bot.config import ROOT, Settings
 from bot.rest_client import answers
 from bot.running.action_server import action_server_command
 from bot.running.loopback import free_port
-from bot.running.rasa_server import RASA_ENVIRONMENT, rasa_command
+from bot.running.rasa_server import RASA_ENVIRONMENT, RASA_WORKER_UP, rasa_command, rasa_environment
 
 ACTION_START_TIMEOUT = 120
 
@@ -31,6 +31,31 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (a Rasa server's worker processes are its children)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                continue  # ended meanwhile
+            parents.setdefault(parent, []).append(int(entry.name))
+    tree, index = [pid], 0
+    while index < len(tree):
+        tree += parents.get(tree[index], [])
+        index += 1
+    return tree
+
+
+def tree_rss_mb(pid: int) -> float:
+    return sum(rss_mb(member) for member in process_tree(pid))
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    return sum(cpu_seconds(member) for member in process_tree(pid))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -44,7 +69,8 @@ class Servers:
     """The running servers: their URLs, processes, environment and the moment they were launched.
 
     `rasa_url` and `rasa` are the first Rasa instance; a scale-out run has several
-    (`rasa_urls`, `rasa_instances`) sharing the tracker store and a Redis lock store.
+    (`rasa_urls`, `rasa_instances`) sharing the tracker store and a Redis lock store. Each instance
+    runs `workers` worker processes (its children) on its port.
     """
 
     rasa_urls: list[str]
@@ -55,6 +81,7 @@ class Servers:
     launched: float
     env: dict[str, str]
     var_dir: Path
+    workers: int = 1
 
     @property
     def rasa_url(self) -> str:
@@ -65,14 +92,17 @@ class Servers:
         return self.rasa_instances[0]
 
     def rss(self) -> dict[str, float]:
-        return {"rasa": rss_mb(self.rasa.pid), "actions": rss_mb(self.actions.pid)}
+        """Resident memory of the first Rasa instance (its workers included) and of the action server."""
+        return {"rasa": tree_rss_mb(self.rasa.pid), "actions": rss_mb(self.actions.pid)}
 
     def cpu_seconds(self) -> dict[str, float]:
-        """CPU time used so far by all Rasa instances together and by the action server."""
-        return {"rasa": sum(cpu_seconds(p.pid) for p in self.rasa_instances), "actions": cpu_seconds(self.actions.pid)}
+        """CPU time used so far by all Rasa instances and their workers together and by the action server."""
+        return {"rasa": sum(tree_cpu_seconds(p.pid) for p in self.rasa_instances),
+                "actions": cpu_seconds(self.actions.pid)}
 
     def wait_ready(self, timeout: float) -> None:
-        """Until the action server and every Rasa instance answer; a server that exits is reported."""
+        """Until the action server and every Rasa instance answer, every worker with its model loaded;
+        a server that exits is reported."""
         deadline = time.monotonic() + timeout
         health = self.action_url.rsplit("/", 1)[0] + "/health"
         waiting = [(health, self.actions, "actions.log"),
@@ -82,17 +112,20 @@ class Servers:
             url, process, log = waiting[0]
             if process.poll() is not None:
                 raise RuntimeError(f"a server exited during start-up: see {self.var_dir / log}")
-            if answers(url, 1):
+            if answers(url, 1) and (log == "actions.log" or self._workers_up(log) >= self.workers):
                 waiting.pop(0)
                 continue
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{url} did not answer within {timeout:.0f} s: see {self.var_dir / log}")
             time.sleep(0.3)
 
+    def _workers_up(self, log: str) -> int:
+        return (self.var_dir / log).read_text(errors="replace").count(RASA_WORKER_UP)
+
 
 @contextmanager
 def running_servers(var_dir: Path, model: Path, token: str = "", env: Optional[dict[str, str]] = None,
-                    instances: int = 1, ready_timeout: Optional[float] = None) -> Iterator[Servers]:
+                    instances: int = 1, workers: int = 1, ready_timeout: Optional[float] = None) -> Iterator[Servers]:
     """Starts the action server and ``instances`` Rasa servers, runtime state in ``var_dir``.
 
     Args:
@@ -102,26 +135,30 @@ def running_servers(var_dir: Path, model: Path, token: str = "", env: Optional[d
         env: settings for the servers (TRACKER_DB_URL, REDIS_URL, WECHAT_* …) on top of this
             process's environment.
         instances: Rasa servers; more than one needs a shared lock store (REDIS_URL).
+        workers: worker processes of each Rasa server on its one port (RASA_WORKERS of `make run`);
+            more than one needs REDIS_URL too.
         ready_timeout: wait this long for every server to answer before yielding (None: don't wait).
     """
-    if instances > 1 and not (env or {}).get("REDIS_URL"):
-        raise ValueError("several Rasa instances need REDIS_URL (a shared lock store)")
+    if (instances > 1 or workers > 1) and not (env or {}).get("REDIS_URL"):
+        raise ValueError("several Rasa instances or workers need REDIS_URL (a shared lock store)")
     var_dir.mkdir(parents=True, exist_ok=True)
     action_port = free_port()
     rasa_ports = [free_port() for _ in range(instances)]
     action_url = f"http://127.0.0.1:{action_port}/webhook"
     full_env = {**os.environ, **RASA_ENVIRONMENT, **(env or {}), "PYTHONPATH": str(ROOT), "VAR_DIR": str(var_dir),
                 "TF_CPP_MIN_LOG_LEVEL": "3", "ACTION_ENDPOINT_URL": action_url}
-    settings = Settings.from_environment(full_env, var_dir=var_dir, action_port=action_port, rasa_token=token)
+    settings = Settings.from_environment(full_env, var_dir=var_dir, action_port=action_port, rasa_token=token,
+                                         rasa_workers=workers)
     commands = [rasa_command(replace(settings, rasa_port=port), model) for port in rasa_ports]
     logs = [open(var_dir / name, "ab") for name in ("actions.log", *(f"rasa-{port}.log" for port in rasa_ports))]
     launched = time.monotonic()
     actions = subprocess.Popen(action_server_command(action_port), cwd=ROOT, env=full_env, stdout=logs[0],
                                stderr=subprocess.STDOUT)
-    rasa = [subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    rasa_env = {**full_env, **rasa_environment(settings)}
+    rasa = [subprocess.Popen(command, cwd=ROOT, env=rasa_env, stdout=log, stderr=subprocess.STDOUT)
             for command, log in zip(commands, logs[1:])]
     servers = Servers([f"http://127.0.0.1:{port}" for port in rasa_ports], action_url, token, rasa, actions,
-                      launched, full_env, var_dir)
+                      launched, full_env, var_dir, workers)
     try:
         if ready_timeout is not None:
             servers.wait_ready(ready_timeout)

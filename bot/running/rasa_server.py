@@ -5,6 +5,7 @@ tested is what runs.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,28 @@ from bot.config import Settings
 RASA_ENVIRONMENT = {"RASA_TELEMETRY_ENABLED": "false"}
 """Set in the environment of every Rasa process: no telemetry, and so no error reports sent
 to Rasa's Sentry (they may carry conversation data; the machine may not reach the internet)."""
+
+
+def rasa_workers(settings: Settings) -> int:
+    """How many worker processes a Rasa server runs: RASA_WORKERS, but one without Redis (several
+    workers share their conversations' locks and the WeChat channels' memory there)."""
+    return settings.rasa_workers if settings.redis_url else 1
+
+
+def rasa_environment(settings: Settings) -> dict[str, str]:
+    """The environment a Rasa server runs in: its workers (Rasa reads SANIC_WORKERS) and their Redis.
+
+    Several workers accept connections from one shared socket, and a kept-alive connection stays
+    with the worker that accepted it: a few busy clients (a load balancer, WeChat's servers) would
+    load one worker while the other idles. Without keep-alive (SANIC_KEEP_ALIVE, Sanic's setting)
+    each request is accepted by a worker that is free to.
+    """
+    workers = rasa_workers(settings)
+    balance = {"SANIC_KEEP_ALIVE": "False"} if workers > 1 else {}
+    return {**RASA_ENVIRONMENT, "SANIC_WORKERS": str(workers), "REDIS_URL": settings.redis_url, **balance}
+
+RASA_WORKER_UP = "Rasa worker ready: model loaded"
+"""What each Rasa worker prints once its model is loaded (see :func:`report_each_worker_ready`)."""
 
 TRACKER_STORE_CLASS = "bot.running.tracker_store.TunedSQLTrackerStore"
 """Rasa's SQL tracker store with SQLite in write-ahead-log mode (see `bot/running/tracker_store.py`)."""
@@ -87,17 +110,35 @@ def rasa_command(settings: Settings, model: Path) -> list[str]:
 
 def run_rasa(arguments: list[str]) -> None:
     """Rasa's own command line (``rasa run …``) in this process, with our patches installed first."""
-    import os
-
     from bot.config import get_settings
     from bot.running import rasa_patches
 
     os.environ.update(RASA_ENVIRONMENT)
     rasa_patches.install(session_max_events=get_settings().session_max_events)
+    report_each_worker_ready()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]
     rasa_main()
+
+
+def report_each_worker_ready() -> None:
+    """Each Rasa worker prints RASA_WORKER_UP once it has loaded the model, so `make run` and the
+    launcher know when all of them answer: the first worker answers while the others still load,
+    and Rasa's own "up and running" log line is silenced by its log levels."""
+    import functools
+
+    from rasa.core import run
+
+    load = run.load_agent_on_start
+
+    @functools.wraps(load)
+    async def load_and_report(*args: Any, **kwargs: Any) -> Any:
+        agent = await load(*args, **kwargs)
+        print(f"{RASA_WORKER_UP} (pid {os.getpid()})", file=sys.stderr, flush=True)
+        return agent
+
+    run.load_agent_on_start = load_and_report
 
 
 def main() -> None:

@@ -1,9 +1,11 @@
 """`make run`: check what the assistant needs, then start and watch its three servers.
 
-The Rasa server, the action server and the web app run as child processes; one that dies
-is restarted (the Rasa server answers with an apology meanwhile, see domain.yml). Their output
-goes to var/log/<name>.log; the terminal gets our progress lines and the lines that call for
-action (`bot.running.output`).
+The Rasa server (one worker process per core, RASA_WORKERS), the action server and the web app
+run as child processes, with a local redis-server for Rasa's lock store and the WeChat channels'
+memory when there are several workers and no REDIS_URL; one that dies is restarted (the Rasa
+server answers with an apology meanwhile, see domain.yml). Their output goes to
+var/log/<name>.log; the terminal gets our progress lines and the lines that call for action
+(`bot.running.output`).
 """
 from __future__ import annotations
 
@@ -14,14 +16,16 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, MutableMapping, Optional
 
 from bot.config import Settings, get_settings
 from bot.running.output import matters, plain, relay, say, shown, warning_message
+from bot.running.rasa_server import RASA_WORKER_UP, rasa_workers
 
 RESTART_DELAY_SECONDS = 2.0
+REDIS_START_TIMEOUT = 10.0
 
 
 class StartupProblem(RuntimeError):
@@ -30,14 +34,21 @@ class StartupProblem(RuntimeError):
 
 @dataclass
 class Child:
-    """One server: its output goes to ``log``; the lines that matter are shown prefixed by its name."""
+    """One server: its output goes to ``log``; the lines that matter are shown prefixed by its name.
+
+    ``env`` is added to this process's environment; ``ups`` counts the lines containing ``up_marker``
+    since the last start (Rasa: one per worker that has loaded its model).
+    """
 
     name: str
     command: list[str]
     log: Path
+    env: dict[str, str] = field(default_factory=dict)
+    up_marker: str = ""
     process: Optional[subprocess.Popen] = None
     restarts: int = field(default=0)
     last_line: str = ""
+    ups: int = 0
 
     def start(self, cwd: Path) -> None:
         import os
@@ -45,7 +56,8 @@ class Child:
         from bot.running.rasa_server import RASA_ENVIRONMENT
 
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(self.command, cwd=cwd, env={**os.environ, **RASA_ENVIRONMENT},
+        self.ups = 0
+        self.process = subprocess.Popen(self.command, cwd=cwd, env={**os.environ, **RASA_ENVIRONMENT, **self.env},
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         assert self.process.stdout is not None
         relay(self.process.stdout, self.log, self._on_line)
@@ -53,6 +65,8 @@ class Child:
     def _on_line(self, line: str) -> None:
         if plain(line):
             self.last_line = plain(line)  # said when the server exits
+        if self.up_marker and self.up_marker in line:
+            self.ups += 1
         if matters(line):
             say(self.name, warning_message(line))
 
@@ -156,14 +170,46 @@ def _redact(url: str) -> str:
 def children(settings: Settings, model: Optional[Path] = None) -> list[Child]:
     python = sys.executable
     from bot.running.action_server import action_server_command
-    from bot.running.rasa_server import rasa_command
+    from bot.running.rasa_server import rasa_command, rasa_environment
 
     logs = log_dir(settings)
     return [
         Child("actions", action_server_command(settings.action_port), logs / "actions.log"),
-        Child("rasa", rasa_command(settings, model or model_path(settings)), logs / "rasa.log"),
+        Child("rasa", rasa_command(settings, model or model_path(settings)), logs / "rasa.log",
+              env=rasa_environment(settings), up_marker=RASA_WORKER_UP),
         Child("web", [python, "-m", "bot.web.app"], logs / "web.log"),
     ]
+
+
+def start_local_redis(settings: Settings) -> tuple[Settings, Optional[Child]]:
+    """Several Rasa workers without REDIS_URL: Debian's redis-server on loopback, data under var/redis.
+
+    Returns the settings to run with (REDIS_URL set, or one worker when Redis cannot be started,
+    said in one line) and the started Redis, if any.
+    """
+    from bot.running.loopback import free_port, redis_binary, redis_command, wait_for_port
+
+    binary = redis_binary()
+    if binary is None:
+        return _one_worker(settings, "redis-server is not installed (apt-get install redis-server)"), None
+    port, data_dir = free_port(), settings.var_dir / "redis"
+    redis = Child("redis", redis_command(binary, port, data_dir), log_dir(settings) / "redis.log")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return _one_worker(settings, f"redis-server cannot keep its data in {shown(data_dir)} ({error.strerror})"), None
+    redis.start(settings.root)
+    try:
+        wait_for_port(port, REDIS_START_TIMEOUT, server=redis.process)
+    except TimeoutError:
+        redis.process.terminate()
+        return _one_worker(settings, f"redis-server did not start (see {shown(redis.log)})"), None
+    return replace(settings, redis_url=f"redis://127.0.0.1:{port}/0"), redis
+
+
+def _one_worker(settings: Settings, reason: str) -> Settings:
+    say("serve", f"{reason}: running 1 Rasa worker, not {settings.rasa_workers}")
+    return replace(settings, rasa_workers=1)
 
 
 def log_dir(settings: Settings) -> Path:
@@ -196,10 +242,14 @@ def ready_urls(settings: Settings) -> list[str]:
 
 
 def announce_when_ready(settings: Settings, procs: list[Child]) -> None:
-    """Print the URLs once every server answers (not before), or say which one did not."""
+    """Print the URLs once every server answers and every Rasa worker has its model (not before), or say
+    which one did not."""
     import threading
 
     from bot.rest_client import answers
+
+    rasa = next(child for child in procs if child.name == "rasa")
+    workers = rasa_workers(settings)
 
     def wait() -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -209,9 +259,16 @@ def announce_when_ready(settings: Settings, procs: list[Child]) -> None:
                     say("serve", f"not ready after {READY_TIMEOUT_SECONDS} s: {url} does not answer")
                     return
                 time.sleep(0.5)
+        while rasa.ups < workers:  # the first worker answers while the others still load their model
+            if time.monotonic() > deadline:
+                say("serve", f"not ready after {READY_TIMEOUT_SECONDS} s: {rasa.ups} of {workers} Rasa workers "
+                             f"loaded the model (see {shown(rasa.log)})")
+                return
+            time.sleep(0.2)
         say("serve", f"ready: chat http://localhost:{settings.web_port}/chat  "
                      f"console http://localhost:{settings.web_port}/console  "
-                     f"Rasa REST http://localhost:{settings.rasa_port}/webhooks/rest/webhook")
+                     f"Rasa REST http://localhost:{settings.rasa_port}/webhooks/rest/webhook  "
+                     f"({workers} Rasa worker{'s' if workers > 1 else ''})")
         say("serve", console_token_hint(settings))
         say("serve", "chat in a terminal: `make chat` in another terminal; Ctrl-C here stops the assistant")
 
@@ -228,7 +285,8 @@ def supervise(procs: list[Child], root: Path, on_started: Optional[Callable[[], 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     for child in procs:
-        child.start(root)
+        if child.process is None:  # the local Redis is started (and waited for) before the others
+            child.start(root)
     if on_started is not None:
         on_started()
     try:
@@ -268,9 +326,16 @@ def main(argv: Optional[list[str]] = None) -> None:
         print(f"cannot start: {exc}", file=sys.stderr)
         sys.exit(1)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    redis: Optional[Child] = None
+    if settings.rasa_workers > 1 and not settings.redis_url:
+        settings, redis = start_local_redis(settings)
     procs = children(settings, args.model)
-    say("serve", f"starting the action server, Rasa and the web app (Rasa takes 10–20 s to load the model); "
-                 f"their output: {shown(log_dir(settings))}/")
+    workers = rasa_workers(settings)
+    say("serve", f"starting the action server, Rasa ({workers} worker{'s' if workers > 1 else ''}"
+                 f"{', local redis-server' if redis else ''}) and the web app (Rasa takes 10–20 s to load "
+                 f"the model); their output: {shown(log_dir(settings))}/")
+    if redis is not None:
+        procs.insert(0, redis)
     supervise(procs, settings.root, on_started=lambda: announce_when_ready(settings, procs))
 
 

@@ -75,12 +75,14 @@ def stack_env(var_dir: Path, **overrides: str) -> dict:
 
 
 @contextmanager
-def running_stack(var_dir: Path, instances: int = 1, token: str = "", **settings_env: str) -> Iterator[Stack]:
-    """Action server + Rasa server(s), as `make run` starts them, with runtime state under var_dir."""
+def running_stack(var_dir: Path, instances: int = 1, workers: int = 1, token: str = "",
+                  **settings_env: str) -> Iterator[Stack]:
+    """Action server + Rasa server(s) of ``workers`` processes each, as `make run` starts them, with runtime
+    state under var_dir."""
     if not MODEL.is_file():
         raise RuntimeError("no trained model: run `make train`")
     env = {k: str(v) for k, v in settings_env.items()}
-    with running_servers(var_dir, MODEL, token=token, env=env, instances=instances,
+    with running_servers(var_dir, MODEL, token=token, env=env, instances=instances, workers=workers,
                          ready_timeout=RASA_START_TIMEOUT) as servers:
         yield Stack(rasa_url=servers.rasa_url, action_url=servers.action_url, env=servers.env, var_dir=var_dir,
                     rasa_urls=tuple(servers.rasa_urls), token=token)

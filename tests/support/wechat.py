@@ -10,7 +10,7 @@ import uuid
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Iterator, Optional
+from typing import Any, Awaitable, Callable, Iterator
 
 from aiohttp import web
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -120,6 +120,15 @@ class ApiStandIn:
         self.sent.append({"path": request.path, "access_token": token, "body": body})
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
+    async def serve(self) -> web.AppRunner:
+        """Serves the stand-in on a free loopback port (in the running event loop); sets `base_url`."""
+        sock = _bound_socket()
+        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        runner = web.AppRunner(self.app())
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        return runner
+
     def wait_for_sent(self, count: int, timeout: float) -> list:
         deadline = time.monotonic() + timeout
         while len(self.sent) < count and time.monotonic() < deadline:
@@ -155,10 +164,7 @@ class Servers:
         self.bot = bot
         self.api = ApiStandIn()
         self._loop = LoopThread()
-        self._api_runner: Optional[web.AppRunner] = None
-        api_sock = _bound_socket()
-        self.api.base_url = f"http://127.0.0.1:{api_sock.getsockname()[1]}"
-        self._loop.run(self._start_api(api_sock))
+        self._api_runner: web.AppRunner = self._loop.run(self.api.serve())
         self.channel = make_channel(self.api.base_url)
         app = Sanic(f"test_{uuid.uuid4().hex}")
         app.config.MOTD = False
@@ -166,11 +172,6 @@ class Servers:
         sock = _bound_socket()
         self.url = f"http://127.0.0.1:{sock.getsockname()[1]}/webhooks/{self.channel.url_prefix()}/webhook"
         self._server = self._loop.run(self._start_sanic(app, sock))
-
-    async def _start_api(self, sock: socket.socket) -> None:
-        self._api_runner = web.AppRunner(self.api.app())
-        await self._api_runner.setup()
-        await web.SockSite(self._api_runner, sock).start()
 
     @staticmethod
     async def _start_sanic(app: Sanic, sock: socket.socket) -> Any:
@@ -185,8 +186,20 @@ class Servers:
     def close(self) -> None:
         async def _stop() -> None:
             self._server.close()
-            if self._api_runner is not None:
-                await self._api_runner.cleanup()
+            await self._api_runner.cleanup()
 
         self._loop.run(_stop())
         self._loop.stop()
+
+
+@contextmanager
+def api_stand_in() -> Iterator[ApiStandIn]:
+    """The WeChat/WeCom API stand-in alone, on its own background loop (for servers in other processes)."""
+    loop = LoopThread()
+    api = ApiStandIn()
+    runner = loop.run(api.serve())
+    try:
+        yield api
+    finally:
+        loop.run(runner.cleanup())
+        loop.stop()
