@@ -95,6 +95,20 @@ def timed_turns(servers: Servers, texts: list[str], turns: int, prefix: str,
     return latencies
 
 
+CLI_QUERY = "云建宝怎么用"
+
+
+def cli_search_time(runs: int = 3) -> float:
+    """Seconds of `python -m bot search` from start to exit (the best of ``runs``: a cold process each)."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bot", "search", CLI_QUERY, "--limit", "1"], cwd=ROOT,
+                       capture_output=True, check=True, timeout=60)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
 def nlu_parse(servers: Servers, parses: int) -> list[float]:
     """Latencies (ms) of Rasa's /model/parse over HTTP (NLU only, no dialogue)."""
     url = f"{servers.rasa_url}/model/parse?token={servers.token}"
@@ -202,6 +216,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     log = lambda text: print(f"[bench] {text}", file=sys.stderr, flush=True)  # noqa: E731
     log(f"search time ({work})")
     results["search"] = search_time()
+    log("command line search")
+    results["cli_s"] = cli_search_time()
     with running_servers(work / "var", MODEL, token=BENCH_TOKEN) as servers:
         log("cold start")
         results["cold_start_s"] = cold_start(servers)
