@@ -103,11 +103,12 @@ def _worth(quote: str, sentence_index: int, clause_index: int) -> float:
 
 def _best_quote(body: Sequence[str], max_chars: int) -> str:
     """The best-worth quote among the sentences' quotes (the earliest on a tie), ending with … when cut."""
-    _, sentence, quote = max(
-        ((_worth(quote, i, start), -i, -start), sentence, quote)
-        for i, sentence in enumerate(body)
-        for start, quote in _windows(sentence, max_chars)
-    )
+    candidates = [((_worth(quote, i, start), -i, -start), sentence, quote)
+                  for i, sentence in enumerate(body) for start, quote in _windows(sentence, max_chars)
+                  if quote.strip(" 。！？!?；;，,：:、")]
+    if not candidates:  # nothing to quote (an empty or punctuation-only text)
+        return ""
+    _, sentence, quote = max(candidates)
     quote = quote.rstrip("，,：:、；;")
     return quote if sentence.endswith(quote) else quote.rstrip("。") + _ELLIPSIS
 

@@ -117,3 +117,9 @@ def test_every_key_fact_quotes_the_text_and_never_cuts_a_figure(practices):
         after = practice.text[practice.text.index(fact) + len(fact):][:2]
         assert not (fact[-1:].isdigit() and after[:1].isdigit()), (practice.id, fact)
         assert not (fact[-1:].isdigit() and after[:1] == " " and after[1:2].isdigit()), (practice.id, fact)
+
+
+@pytest.mark.parametrize("text", ["", "。", "   "])
+def test_a_practice_with_nothing_to_quote_gets_an_empty_fact_not_an_error(knowledge_base, text):
+    practice = replace(knowledge_base.practice("5.1.2"), title=text, text=text)
+    assert key_fact(practice) == ""
