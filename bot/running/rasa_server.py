@@ -77,7 +77,9 @@ def lock_store_config(url: str) -> dict[str, Any]:
 def write_endpoints(settings: Settings, path: Path | None = None) -> Path:
     """Write the endpoints file Rasa runs with (under var/, never committed: it may hold secrets)."""
     endpoints: dict[str, Any] = {
-        "action_endpoint": {"url": settings.action_endpoint_url},
+        # The actions read no domain from Rasa (their sentences come from domain.yml itself, bot.responses):
+        # Rasa need not send the whole domain with every action call.
+        "action_endpoint": {"url": settings.action_endpoint_url, "enable_selective_domain": True},
         "tracker_store": tracker_store_config(settings.tracker_url),
     }
     if settings.redis_url:
