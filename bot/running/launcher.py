@@ -25,6 +25,15 @@ from bot.running.rasa_server import RASA_ENVIRONMENT, RASA_WORKER_UP, rasa_comma
 ACTION_START_TIMEOUT = 120
 
 
+def stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Ask a server to stop; kill it if it has not within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process, in MiB (from /proc)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -204,8 +213,4 @@ def running_web_app(servers: Servers, console_token: str, env: Optional[dict[str
                 time.sleep(0.3)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)

@@ -8,7 +8,7 @@ import pytest
 from bot.config import ROOT
 from bot.running.output import matters, warning_message
 
-VENV = "/work/.venv/lib/python3.10/site-packages"
+VENV = ".venv/lib/python3.10/site-packages"
 
 
 @pytest.mark.parametrize("line, shown", [
@@ -60,7 +60,7 @@ RASA_TRAIN_LINES = [  # as `rasa train` prints them (colours and the library pat
     "Building prefix dict from the default dictionary ...",
     f"\x1b[93m{VENV}/rasa/shared/utils/io.py:100: UserWarning: Found conflicting synonym definitions for '广东'.",
     "2026-12-01 09:26:51 INFO     rasa.engine.training.hooks  - Starting to train component 'RulePolicy'.",
-    "\x1b[92mYour Rasa model is trained and saved at '/tmp/models/assistant.tar.gz'.\x1b[0m",
+    "\x1b[92mYour Rasa model is trained and saved at 'models/assistant.tar.gz'.\x1b[0m",
 ]
 
 
@@ -81,7 +81,7 @@ def test_training_tells_its_stages_counts_the_responses_only_actions_send_and_sh
         "[train] training the NLU pipeline (jieba, features, intent classifier) …",
         "[train] warning: UserWarning: Found conflicting synonym definitions for '广东'.",
         "[train] training the dialogue policies (rules, memoization) …",
-        "[train] model saved: /tmp/models/assistant.tar.gz",
+        "[train] model saved: models/assistant.tar.gz",
     ]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from bot.config import ROOT
-from bot.running.launcher import running_servers
+from bot.running.launcher import running_servers, stop
 from bot.running.rasa_server import RASA_ENVIRONMENT
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
@@ -61,11 +61,7 @@ def process(command: list[str], env: dict, log: Path) -> Iterator[subprocess.Pop
         try:
             yield proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
 
 def stack_env(var_dir: Path, **overrides: str) -> dict:
