@@ -13,6 +13,13 @@ def test_rasa_is_started_through_the_module_that_installs_the_patches(tmp_path):
     assert command[1:4] == ["-m", "bot.running.rasa_server", "run"]
 
 
+def printed_by(script: str) -> list[str]:
+    """The lines a fresh Python process prints running ``script`` (the patches are process-wide)."""
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip().splitlines()
+
+
 def test_building_a_channel_or_a_tracker_store_installs_nothing(tmp_path):
     """A fresh process that creates our REST channel and tracker store leaves Rasa unpatched;
     `install()` then patches both, and says so."""
@@ -29,9 +36,7 @@ def test_building_a_channel_or_a_tracker_store_installs_nothing(tmp_path):
         "from bot.running import rasa_patches\n"
         "print(before, rasa_patches.install())\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    last = result.stdout.strip().splitlines()[-1]
+    last = printed_by(script)[-1]
     assert last == "(False, False) {'event_classes': True, 'action_response_validation': True, 'session_roll': False, 'slots_carried_once': True}"
 
 
@@ -49,6 +54,4 @@ def test_the_session_roll_is_installed_only_with_a_limit_and_counts_the_latest_s
         "tracker = DialogueStateTracker.from_events('w', [SlotSet('a', 1), SessionStarted(), SlotSet('a', 2)])\n"
         "print(rasa_patches.events_in_session(tracker))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-3:] == ["False True", "True", "1"]
+    assert printed_by(script)[-3:] == ["False True", "True", "1"]
