@@ -36,6 +36,7 @@ from bot.vocabulary import (
     OUT_OF_SCOPE_RESPONSE,
     PLACE_INTENT,
     REPHRASE_RESPONSE,
+    SCOPE_KEY,
     SLOT_FEEDBACK,
     SLOT_LAST_SHOWN,
     SLOT_PAGE,
@@ -71,7 +72,14 @@ def question_signals(knowledge_base, tracker: Tracker) -> Signals:
         coverage=found.coverage,
         off_list=off_list_topic(text),
         named=bool(found.named),
+        in_scope=scope_probability(tracker),
     )
+
+
+def scope_probability(tracker: Tracker) -> Optional[float]:
+    """The scope classifier's probability that the list covers the message (None without one)."""
+    value = tracker.latest_message.get(SCOPE_KEY)
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def new_thread(tracker: Tracker, signals: Optional[Signals] = None,

@@ -35,6 +35,12 @@ FEEDBACK_USELESS_INTENT = "feedback_useless"
 # Every message whose answer is decided between practices and an honest "not covered".
 QUESTION_INTENTS = (*TOPIC_INTENTS, PLACE_INTENT, OUT_OF_SCOPE_INTENT, UNCOVERED_INTENT, FALLBACK_INTENT,
                     FEELING_INTENT)
+# What the scope classifier (bot/nlu/scope_classifier.py) learns as "the list covers it" and as "it
+# does not"; follow-ups, numbering lookups, feedback and yes/no teach it nothing.
+SCOPE_IN_INTENTS = (*TOPIC_INTENTS, PLACE_INTENT)
+SCOPE_OUT_INTENTS = (UNCOVERED_INTENT, OUT_OF_SCOPE_INTENT, FEELING_INTENT, "greet", "goodbye", "thank",
+                     "ask_bot_identity", "ask_help")
+SCOPE_KEY = "in_scope"  # the parse's probability that the list covers the message
 # What a worker asks about (the headline of a handoff, the question a 没用 judged): not a follow-up
 # (我在东莞, 更多), not small talk, not a request for a person, not a message the bot did not understand.
 ASKING_INTENTS = (*TOPIC_INTENTS, PLACE_INTENT, CITATION_INTENT, UNCOVERED_INTENT, OUT_OF_SCOPE_INTENT)

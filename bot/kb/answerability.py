@@ -5,6 +5,7 @@ misreads still reaches the practices when the search finds a practice that speak
 it, and a confident search never hides that a question is about something the list leaves out
 (exams, qualifications, titles, social insurance, 工伤认定, housing fund). The signals:
 
+* how likely the list covers the message at all (``in_scope``, from ``bot.nlu.scope_classifier``);
 * the intent and its confidence (a topic of the list, an off-list or off-topic intent);
 * the best search score times how much of the question its practice covers (idf-weighted);
 * the off-list topic the question names (``data/kb/off_list.yml``).
@@ -39,6 +40,8 @@ class Thresholds:
     search_evidence: float = 2.5
     off_list_override: float = 0.8
     relative_cutoff: float = 0.45
+    scope_answer: float = 1.01  # in_scope this high answers (above 1: never)
+    scope_veto: float = 0.0  # in_scope this low refuses, however sure the topic intent
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Signals:
     coverage: float  # share of the question the best practice speaks to
     off_list: Optional[OffListTopic] = None  # an off-list topic the question names
     named: bool = False  # the question names a practice by its numbering
+    in_scope: Optional[float] = None  # probability that the list covers it (None: no scope classifier)
 
     @property
     def evidence(self) -> float:
@@ -98,6 +102,11 @@ def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:
         return ANSWER
     if signals.off_list is not None:
         return ANSWER if signals.topic_confidence >= t.off_list_override else REFUSE
+    if signals.in_scope is not None:
+        if signals.in_scope < t.scope_veto:
+            return REFUSE
+        if signals.in_scope >= t.scope_answer:
+            return ANSWER
     if signals.topic_confidence >= t.topic_confidence:
         return ANSWER
     if signals.evidence >= t.search_evidence:

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import itertools
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -22,11 +22,17 @@ from bot.measure.corpus import Question, load_part
 from bot.measure.metrics import hit_at, share
 
 MODEL = ROOT / "models" / "assistant.tar.gz"
+# Where the decision changes (bot/kb/answerability.py); the thread's search depends only on the
+# last two, so each question is searched once per pair and the rest of the grid is arithmetic.
 GRID = {
-    "topic_confidence": (0.25, 0.3, 0.35, 0.4, 0.5),
-    "search_evidence": (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0),
+    "scope_answer": (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 1.01),
+    "scope_veto": (0.0, 0.1, 0.15, 0.2, 0.25, 0.3),
+    "search_evidence": (2.0, 3.0, 5.0, 99.0),
+    "off_list_override": (0.8, 0.95),
+    "topic_confidence": (0.3, 0.4, 0.5, 0.7, 1.01),
     "relative_cutoff": (0.35, 0.45, 0.55),
 }
+THREAD_KEYS = ("topic_confidence", "relative_cutoff")
 
 
 def parse_all(questions: Sequence[Question], model: Path) -> list[dict[str, Any]]:
@@ -41,20 +47,24 @@ def parse_all(questions: Sequence[Question], model: Path) -> list[dict[str, Any]
     return asyncio.run(parse())
 
 
+def _tracker(parse: dict[str, Any]) -> Any:
+    from rasa_sdk import Tracker
+
+    return Tracker("tune", {}, {**parse, "metadata": {}}, [], False, None, {}, "action_listen")
+
+
 def cited(parse: dict[str, Any], thresholds: Any) -> list[str]:
     """What action_search_practices cites for this parse, with these thresholds."""
     from bot.vocabulary import QUESTION_INTENTS
 
     if (parse.get("intent") or {}).get("name") not in QUESTION_INTENTS:
         return []  # a rule answers it without a search (greet, thank, 五（一）2 …)
-    from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions.practices import ActionSearchPractices
 
-    tracker = Tracker("tune", {}, {**parse, "metadata": {}}, [], False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
-    asyncio.run(ActionSearchPractices(thresholds=thresholds).run(dispatcher, tracker, {}))
+    asyncio.run(ActionSearchPractices(thresholds=thresholds).run(dispatcher, _tracker(parse), {}))
     ids: list[str] = []
     for message in dispatcher.messages:
         for card in (message.get("custom") or {}).get("practices") or ():
@@ -62,12 +72,54 @@ def cited(parse: dict[str, Any], thresholds: Any) -> list[str]:
     return ids
 
 
-def score(questions: Sequence[Question], parses: Sequence[dict[str, Any]], thresholds: Any) -> tuple[float, float]:
-    results = [cited(p, thresholds) for p in parses]
-    covered = [(q, r) for q, r in zip(questions, results) if q.scope == "in"]
-    other = [(q, r) for q, r in zip(questions, results) if q.scope != "in"]
+@dataclass(frozen=True)
+class Case:
+    """One question: its labels, the decision's signals, and what an answer would cite per thread setting."""
+
+    question: Question
+    signals: Any  # None: a rule answers it, nothing is searched
+    answers: dict[tuple[float, ...], list[str]]
+
+
+def cases(questions: Sequence[Question], parses: Sequence[dict[str, Any]], base: Any) -> list[Case]:
+    from actions.practices import ActionSearchPractices, question_signals
+    from bot.vocabulary import PLACE_INTENT, QUESTION_INTENTS
+
+    knowledge_base = ActionSearchPractices().knowledge_base
+    # Thresholds under which the decision always answers: what the answer cites, whatever is decided.
+    always = replace(base, scope_answer=-1.0, scope_veto=0.0, search_evidence=-1.0, off_list_override=0.0)
+    built = []
+    for question, parse in zip(questions, parses):
+        intent = (parse.get("intent") or {}).get("name")
+        if intent not in QUESTION_INTENTS:
+            built.append(Case(question, None, {}))
+            continue
+        signals = None if intent == PLACE_INTENT else question_signals(knowledge_base, _tracker(parse))
+        answers = {values: cited(parse, replace(always, **dict(zip(THREAD_KEYS, values))))
+                   for values in itertools.product(*(GRID[k] for k in THREAD_KEYS))}
+        built.append(Case(question, signals, answers))
+    return built
+
+
+def outcome(case: Case, thresholds: Any) -> list[str]:
+    """What the assistant cites for the case under these thresholds."""
+    from bot.kb.answerability import REFUSE, decide
+
+    if not case.answers:
+        return []
+    if case.signals is not None and decide(case.signals, thresholds) == REFUSE:
+        return []
+    return case.answers[tuple(getattr(thresholds, k) for k in THREAD_KEYS)]
+
+
+def score(built: Sequence[Case], thresholds: Any) -> tuple[float, float, float]:
+    """in-scope hit@3, off-list questions citing nothing, chit-chat citing nothing."""
+    results = [(case.question, outcome(case, thresholds)) for case in built]
+    covered = [(q, r) for q, r in results if q.scope == "in"]
+    off = [r for q, r in results if q.scope == "off"]
+    chat = [r for q, r in results if q.scope == "chitchat"]
     return (share(sum(hit_at(r, q.sections) for q, r in covered), len(covered)),
-            share(sum(not r for _, r in other), len(other)))
+            share(sum(not r for r in off), len(off)), share(sum(not r for r in chat), len(chat)))
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -80,18 +132,18 @@ def main(argv: Optional[list[str]] = None) -> int:
     from bot.kb.answerability import load_thresholds
 
     questions = [q for q in load_part(args.part) if q.scope in ("in", "off", "chitchat")]
-    parses = parse_all(questions, MODEL)
     base = load_thresholds()
+    built = cases(questions, parse_all(questions, MODEL), base)
     rows = []
     for values in itertools.product(*GRID.values()):
         thresholds = replace(base, **dict(zip(GRID, values)))
-        hit, honest = score(questions, parses, thresholds)
-        rows.append(((hit + honest) / 2, hit, honest, dict(zip(GRID, values))))
+        hit, honest, clean = score(built, thresholds)
+        rows.append(((hit + (honest + clean) / 2) / 2, hit, honest, clean, dict(zip(GRID, values))))
     rows.sort(key=lambda row: -row[0])
-    current = score(questions, parses, base)
-    print(f"current {base}: hit@3 {current[0]:.3f}, honest {current[1]:.3f}")
-    for balance, hit, honest, values in rows[:10]:
-        print(f"balance {balance:.3f}  hit@3 {hit:.3f}  honest {honest:.3f}  {values}")
+    hit, honest, clean = score(built, base)
+    print(f"current {base}: hit@3 {hit:.3f}, off-list honest {honest:.3f}, chit-chat clean {clean:.3f}")
+    for balance, hit, honest, clean, values in rows[:15]:
+        print(f"balance {balance:.3f}  hit@3 {hit:.3f}  honest {honest:.3f}  clean {clean:.3f}  {values}")
     return 0
 
 

@@ -146,3 +146,21 @@ def test_a_real_conversation_uses_only_names_of_the_vocabulary_and_the_domain(st
     assert slots and slots <= slot_names, sorted(slots - slot_names)
     assert all(r in domain["responses"] for r in responses if r), responses
     assert set(responses) & set(vocabulary.NOT_ANSWERED_RESPONSES) == {"utter_uncovered"}
+
+
+def test_the_scope_probability_is_stored_with_each_message_and_tells_covered_from_uncovered(stack):
+    """The trained model's scope classifier writes ``in_scope`` into every parse the action server
+    and the tracker store see: a wage question scores above an exam question."""
+    import json
+    import sqlite3
+
+    from bot.vocabulary import SCOPE_KEY
+
+    sender = new_sender()
+    for message in ("包工头欠钱不给咋办", "二级建造师怎么报名"):
+        stack.rest(sender, message)
+    with sqlite3.connect(stack.var_dir / "tracker.db") as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                          (sender,)).fetchall()
+    scores = {event["text"]: event["parse_data"][SCOPE_KEY] for event in (json.loads(r[0]) for r in rows)}
+    assert 0.5 < scores["包工头欠钱不给咋办"] <= 1 and 0 <= scores["二级建造师怎么报名"] < 0.5

@@ -22,6 +22,20 @@ def test_intent_and_search_each_can_carry_the_answer(signals, decision):
     assert decide(signals, THRESHOLDS) == decision
 
 
+@pytest.mark.parametrize(
+    "in_scope, topic_confidence, decision",
+    [
+        (0.7, 0.0, ANSWER),  # 活接不上的时候怎么办: no sure intent, but the list covers it
+        (0.3, 0.0, REFUSE),  # neither says so
+        (0.05, 0.9, REFUSE),  # a sure topic intent, but nothing the list covers
+        (None, 0.9, ANSWER),  # no scope classifier in the model (Rasa's default pipeline): as before
+    ],
+)
+def test_the_scope_probability_answers_or_vetoes(in_scope, topic_confidence, decision):
+    thresholds = Thresholds(topic_confidence=0.35, search_evidence=2.5, scope_answer=0.55, scope_veto=0.1)
+    assert decide(Signals(topic_confidence, 0.0, 0.0, in_scope=in_scope), thresholds) == decision
+
+
 def test_an_off_list_topic_is_refused_unless_the_intent_is_very_sure():
     exams = off_list_topic("二建报名时间")
     assert exams is not None and exams.response == "utter_off_list_exams"
