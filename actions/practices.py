@@ -23,11 +23,12 @@ from actions.common import (
 )
 from actions.finding import Page, find_page
 from actions.presenting import present, present_cited, present_in_full, present_sources
-from actions.topics import TOPIC_KEYWORDS, asks_whole_list, is_urgent
-from bot.kb.answerability import REFUSE, Signals, Thresholds, decide, off_list_topic
+from actions.topics import TOPIC_KEYWORDS, asks_whole_list, is_urgent, topic_buttons, topic_of_practice
+from bot.kb.answerability import ANSWER, SUGGEST, Signals, Thresholds, decide, off_list_topic
 from bot.vocabulary import (
     CITATION_UNKNOWN_RESPONSE,
     EMPATHY_RESPONSE,
+    EMPATHY_SUGGEST_RESPONSE,
     FALLBACK_INTENT,
     FEELING_INTENT,
     INFORM_PLACE_INTENT,
@@ -44,6 +45,7 @@ from bot.vocabulary import (
     SLOT_SHOWN_IDS,
     SLOT_TOPIC_INTENT,
     SLOT_TOPIC_QUERY,
+    SUGGEST_RESPONSE,
     UNCOVERED_RESPONSE,
 )
 
@@ -123,9 +125,44 @@ def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals)
         dispatcher.utter_message(response=UNCOVERED_RESPONSE)
         if is_urgent(None, text):
             dispatcher.utter_message(response="utter_general_guidance")
-    # A refused question ends the thread: "还有吗" after it must not bring back an older topic.
+    return forget_thread()
+
+
+def forget_thread() -> list[EventType]:
+    """A refused question ends the thread: "还有吗" after it must not bring back an older topic."""
     return [SlotSet(SLOT_TOPIC_INTENT, None), SlotSet(SLOT_TOPIC_QUERY, None), SlotSet(SLOT_SHOWN_IDS, []),
             SlotSet(SLOT_LAST_SHOWN, [])]
+
+
+# A suggestion offers at most this many topics, each at least this likely to the intent classifier
+# (or the topic of the practice the search ranks first).
+MAX_SUGGESTED = 3
+SUGGEST_MIN_CONFIDENCE = 0.05
+
+
+def suggested_topics(tracker: Tracker, knowledge_base) -> list[str]:
+    """The topic intents a message may be about: the classifier's likeliest, then the best search hit's."""
+    ranking = sorted((r for r in tracker.latest_message.get("intent_ranking") or ()
+                      if r.get("name") in TOPIC_KEYWORDS and (r.get("confidence") or 0) >= SUGGEST_MIN_CONFIDENCE),
+                     key=lambda r: -(r.get("confidence") or 0))
+    topics = [r["name"] for r in ranking]
+    found = knowledge_base.search(text_without_places(tracker), limit=1)
+    searched = topic_of_practice(found.hits[0].practice.id) if found.hits and not found.named else None
+    if searched and searched not in topics[:MAX_SUGGESTED - 1]:
+        topics = [t for t in topics if t != searched][:MAX_SUGGESTED - 1] + [searched]
+    return topics[:MAX_SUGGESTED]
+
+
+def suggest(dispatcher: CollectingDispatcher, tracker: Tracker, knowledge_base) -> bool:
+    """Not sure enough to answer: offer the topics the message may be about as buttons, cite nothing.
+    False when there is no topic to offer (the caller refuses instead)."""
+    topics = suggested_topics(tracker, knowledge_base)
+    buttons = topic_buttons(topics)
+    if not buttons:
+        return False
+    feeling = latest_intent(tracker) == FEELING_INTENT
+    dispatcher.utter_message(response=EMPATHY_SUGGEST_RESPONSE if feeling else SUGGEST_RESPONSE, buttons=buttons)
+    return True
 
 
 def thread_events(thread: Thread, page: Page, shown_ids: list[str], last_shown: list[str]) -> list[EventType]:
@@ -159,7 +196,10 @@ class ActionSearchPractices(KnowledgeBaseAction):
         signals = None
         if latest_intent(tracker) not in (PLACE_INTENT, INFORM_PLACE_INTENT):
             signals = question_signals(self.knowledge_base, tracker)
-            if decide(signals, self.thresholds) == REFUSE:
+            decision = decide(signals, self.thresholds)
+            if decision == SUGGEST and suggest(dispatcher, tracker, self.knowledge_base):
+                return forget_thread()
+            if decision != ANSWER:
                 return refuse(dispatcher, tracker, signals)
         thread = new_thread(tracker, signals, self.thresholds)
         if thread.intent == PLACE_INTENT and not thread.place:

@@ -1,10 +1,14 @@
 """What each topic intent searches for, and which questions are urgent.
 
-Search vocabulary only: nothing here is shown to a user.
+Search vocabulary only: nothing here is shown to a user (a suggestion's button titles are the
+domain's, ``utter_topic_buttons``).
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional, Sequence
+
+from bot.responses import first_variation
+from bot.vocabulary import TOPIC_BUTTONS_RESPONSE
 
 # Words added to the worker's own text, so that a short or colloquial question
 # ("包工头跑了咋办") still reaches the practices of its topic.
@@ -65,3 +69,17 @@ WHOLE_LIST_WORDS = ("清单", "都有", "全部", "所有", "一共", "总共")
 def asks_whole_list(text: str) -> bool:
     """Whether a places question asks about the whole list rather than the current topic."""
     return any(word in (text or "") for word in WHOLE_LIST_WORDS)
+
+
+def topic_of_practice(practice_id: str) -> Optional[str]:
+    """The first topic intent whose sections hold the practice ("5.1.2" → ask_wage_arrears)."""
+    for intent, sections in TOPIC_SECTIONS.items():
+        if any(practice_id == s or practice_id.startswith(s + ".") for s in sections):
+            return intent
+    return None
+
+
+def topic_buttons(topics: Sequence[str]) -> list[dict[str, Any]]:
+    """The domain's buttons for these topic intents, in their order (a topic without one is left out)."""
+    by_payload = {b.get("payload"): b for b in first_variation(TOPIC_BUTTONS_RESPONSE).get("buttons") or ()}
+    return [dict(by_payload[f"/{topic}"]) for topic in topics if f"/{topic}" in by_payload]

@@ -62,6 +62,9 @@ OUT_OF_SCOPE_RESPONSE = "utter_out_of_scope"  # nothing to do with the list
 REPHRASE_RESPONSE = "utter_rephrase"  # not understood
 CITATION_UNKNOWN_RESPONSE = "utter_citation_unknown"  # a number the list does not have
 EMPATHY_RESPONSE = "utter_empathy"  # a statement of how hard things are, met with sympathy only
+SUGGEST_RESPONSE = "utter_suggest_topics"  # not sure: the topics it may be about, as buttons
+EMPATHY_SUGGEST_RESPONSE = "utter_empathy_suggest"  # the same after a statement of how hard things are
+TOPIC_BUTTONS_RESPONSE = "utter_topic_buttons"  # one button per topic: suggestions pick theirs from it
 # Answers that found nothing or refused: the editors' list of unanswered questions shows them.
 NOT_ANSWERED_RESPONSES = (
     NOT_FOUND_RESPONSE,
@@ -70,9 +73,10 @@ NOT_ANSWERED_RESPONSES = (
     REPHRASE_RESPONSE,
     CITATION_UNKNOWN_RESPONSE,
 )
-# What the editors' list shows: those, and statements met with sympathy only (a worker telling of
-# a meal of instant noodles may be asking for worker care). Not a miss for the queue's flags.
-UNANSWERED_LIST_RESPONSES = (*NOT_ANSWERED_RESPONSES, EMPATHY_RESPONSE)
+# What the editors' list shows: those, statements met with sympathy only (a worker telling of a meal
+# of instant noodles may be asking for worker care) and topics suggested when the bot was unsure.
+# Not a miss for the queue's flags.
+UNANSWERED_LIST_RESPONSES = (*NOT_ANSWERED_RESPONSES, EMPATHY_RESPONSE, SUGGEST_RESPONSE, EMPATHY_SUGGEST_RESPONSE)
 
 # ---- a person takes over (sent by the web app through Rasa's HTTP API) ------------------------
 HANDOFF_JOINED_RESPONSE = "utter_handoff_joined"  # an agent claimed the conversation

@@ -30,6 +30,7 @@ OFF_LIST_PATH = DATA / "off_list.yml"
 
 ANSWER = "answer"  # show the matching practices
 REFUSE = "refuse"  # the list does not cover it: cite nothing
+SUGGEST = "suggest"  # not sure enough to answer, but it may be about the list: offer its topics, cite nothing
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Thresholds:
     relative_cutoff: float = 0.45
     scope_answer: float = 1.01  # in_scope this high answers (above 1: never)
     scope_veto: float = 0.0  # in_scope this low refuses, however sure the topic intent
+    scope_suggest: float = 1.01  # in_scope this high, when not answered, suggests the topics (above 1: never)
 
 
 @dataclass(frozen=True)
@@ -96,19 +98,17 @@ def off_list_topic(text: str, topics: Optional[tuple[OffListTopic, ...]] = None)
 
 
 def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:
-    """``ANSWER`` or ``REFUSE`` for one question."""
+    """``ANSWER``, ``SUGGEST`` or ``REFUSE`` for one question."""
     t = thresholds or load_thresholds()
     if signals.named:
         return ANSWER
     if signals.off_list is not None:
         return ANSWER if signals.topic_confidence >= t.off_list_override else REFUSE
-    if signals.in_scope is not None:
-        if signals.in_scope < t.scope_veto:
-            return REFUSE
-        if signals.in_scope >= t.scope_answer:
-            return ANSWER
-    if signals.topic_confidence >= t.topic_confidence:
+    vetoed = signals.in_scope is not None and signals.in_scope < t.scope_veto
+    sure = ((signals.in_scope or 0.0) >= t.scope_answer or signals.topic_confidence >= t.topic_confidence
+            or signals.evidence >= t.search_evidence)
+    if sure and not vetoed:
         return ANSWER
-    if signals.evidence >= t.search_evidence:
-        return ANSWER
+    if signals.in_scope is not None and signals.in_scope >= t.scope_suggest:
+        return SUGGEST
     return REFUSE

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
+from actions.topics import TOPIC_SECTIONS
 from bot.config import ROOT
 from bot.measure.corpus import PARTS, Question, load_part
 from bot.measure.metrics import HIT_AT, hit_at, percentile, share
@@ -48,6 +49,7 @@ class Reply:
     cited: tuple[str, ...]
     texts: tuple[str, ...]
     ms: float
+    suggested: tuple[str, ...] = ()  # topic intents offered as buttons when the bot was unsure
 
 
 @dataclass
@@ -78,6 +80,15 @@ class Outcome:
     def latency(self, fraction: float) -> float:
         return percentile([r.ms for _, r in self.replies], fraction)
 
+    def suggestions(self) -> tuple[int, int, int]:
+        """In-scope questions with nothing cited but a right topic suggested, of those with nothing
+        cited; and other questions given a suggestion."""
+        uncited = [(q, r) for q, r in self.of_scope("in") if not r.cited]
+        right = sum(any(hit_at(TOPIC_SECTIONS.get(t, ()), q.sections) or hit_at(q.sections, TOPIC_SECTIONS.get(t, ()))
+                        for t in r.suggested) for q, r in uncited)
+        others = sum(bool(r.suggested) for q, r in self.replies if q.scope != "in")
+        return right, len(uncited), others
+
     def misses(self) -> list[tuple[Question, Reply]]:
         return [(q, r) for q, r in self.replies if not is_right(q, r)]
 
@@ -89,16 +100,27 @@ def is_right(question: Question, reply: Reply) -> bool:
 
 # ---- talking to the running assistant -------------------------------------------------------
 
+def suggestion_texts() -> tuple[str, ...]:
+    """The texts of the responses that suggest topics (a REST reply carries no response name)."""
+    from bot.responses import first_variation
+    from bot.vocabulary import EMPATHY_SUGGEST_RESPONSE, SUGGEST_RESPONSE
+
+    return tuple(first_variation(name).get("text", "") for name in (SUGGEST_RESPONSE, EMPATHY_SUGGEST_RESPONSE))
+
+
 def read_reply(messages: Iterable[dict], ms: float) -> Reply:
     cited: list[str] = []
     texts: list[str] = []
+    suggested: list[str] = []
     for message in messages:
         if message.get("text"):
             texts.append(message["text"])
+        if message.get("text") in suggestion_texts():
+            suggested += [str(b.get("payload", "")).lstrip("/") for b in message.get("buttons") or ()]
         for card in (message.get("custom") or {}).get("practices") or ():
             if card.get("id") not in cited:
                 cited.append(card["id"])
-    return Reply(tuple(cited), tuple(texts), ms)
+    return Reply(tuple(cited), tuple(texts), ms, tuple(suggested))
 
 
 def ask(rasa_url: str, text: str, sender: str = "") -> Reply:
@@ -216,6 +238,10 @@ def render(part: str, questions: Sequence[Question], outcomes: Sequence[Outcome]
             f"{outcome.latency(0.5):.0f} | {outcome.latency(0.95):.0f} |"
         )
     assistant = outcomes[0]
+    right, uncited, others = assistant.suggestions()
+    lines += ["", f"When unsure, the {assistant.system} cites nothing and suggests the topics the message may be about "
+              f"(buttons): for {right} of the {uncited} in-scope questions it cited nothing for, a suggested topic "
+              f"covers a right section; {others} off-list or chit-chat messages got a suggestion (nothing cited)."]
     lines += ["", f"## {assistant.system}: by topic", "", "| topic | questions | right | share |", "|---|---|---|---|"]
     lines += _breakdown(assistant, lambda q: q.topic or "—")
     lines += ["", f"## {assistant.system}: by kind of source", "", "| kind | questions | right | share |",

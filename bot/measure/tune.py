@@ -26,7 +26,7 @@ MODEL = ROOT / "models" / "assistant.tar.gz"
 # last two, so each question is searched once per pair and the rest of the grid is arithmetic.
 GRID = {
     "scope_answer": (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 1.01),
-    "scope_veto": (0.0, 0.1, 0.15, 0.2, 0.25, 0.3),
+    "scope_veto": (0.0, 0.1, 0.2, 0.3, 0.35, 0.4, 0.45),
     "search_evidence": (2.0, 3.0, 5.0, 99.0),
     "off_list_override": (0.8, 0.95),
     "topic_confidence": (0.3, 0.4, 0.5, 0.7, 1.01),
@@ -103,11 +103,11 @@ def cases(questions: Sequence[Question], parses: Sequence[dict[str, Any]], base:
 
 def outcome(case: Case, thresholds: Any) -> list[str]:
     """What the assistant cites for the case under these thresholds."""
-    from bot.kb.answerability import REFUSE, decide
+    from bot.kb.answerability import ANSWER, decide
 
     if not case.answers:
         return []
-    if case.signals is not None and decide(case.signals, thresholds) == REFUSE:
+    if case.signals is not None and decide(case.signals, thresholds) != ANSWER:
         return []
     return case.answers[tuple(getattr(thresholds, k) for k in THREAD_KEYS)]
 
@@ -142,8 +142,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     rows.sort(key=lambda row: -row[0])
     hit, honest, clean = score(built, base)
     print(f"current {base}: hit@3 {hit:.3f}, off-list honest {honest:.3f}, chit-chat clean {clean:.3f}")
-    for balance, hit, honest, clean, values in rows[:15]:
-        print(f"balance {balance:.3f}  hit@3 {hit:.3f}  honest {honest:.3f}  clean {clean:.3f}  {values}")
+    seen = set()  # many settings tie: the first of each distinct result (grid order) stands for them
+    for balance, hit, honest, clean, values in rows:
+        if (hit, honest, clean) not in seen and len(seen) < 12:
+            seen.add((hit, honest, clean))
+            print(f"balance {balance:.3f}  hit@3 {hit:.3f}  honest {honest:.3f}  clean {clean:.3f}  {values}")
     return 0
 
 

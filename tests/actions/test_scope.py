@@ -101,3 +101,46 @@ def test_an_answer_never_pads_with_practices_far_below_the_best(practices):
     assert [h.score for h in relevant(hits, 0.45)] == [10.0, 8.0]
     local = (*hits[:2], Hit(practices[3], 1.5, REGION_EXACT))
     assert [h.score for h in relevant(local, 0.45)] == [10.0, 8.0, 1.5]
+
+
+def _unsure(text: str, intent: str, in_scope: float, ranking: list[tuple[str, float]]):
+    tracker = make_tracker(text, intent)
+    tracker.latest_message["intent"]["confidence"] = ranking[0][1] if ranking and ranking[0][0] == intent else 0.5
+    tracker.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
+    tracker.latest_message["in_scope"] = in_scope
+    return tracker
+
+
+def test_an_unsure_message_gets_the_topics_it_may_be_about_as_buttons_and_no_citation(knowledge_base):
+    """"活接不上的时候怎么办" read as a wage dispute, and only 30 % likely about the list: the worker is
+    offered the likely topics (the classifier's, then the search's), each a button that asks for its
+    practices; nothing is cited and the old thread is forgotten."""
+    text = "活接不上的时候怎么办"
+    tracker = _unsure(text, "nlu_fallback", 0.3, [("nlu_fallback", 0.2), ("ask_wage_dispute", 0.3),
+                                                  ("ask_job_matching", 0.2), ("greet", 0.1)])
+    tracker.slots["topic_query"] = "欠薪"
+    reply = run(ActionSearchPractices(knowledge_base), tracker)
+    assert reply.responses == ["utter_suggest_topics"]
+    payloads = [b["payload"] for b in reply.messages[0]["buttons"]]
+    assert payloads[:2] == ["/ask_wage_dispute", "/ask_job_matching"] and len(payloads) <= 3
+    assert all(b["title"] for b in reply.messages[0]["buttons"])
+    assert payloads[2] == "/ask_real_name"  # the topic of the practice the search ranks first
+    assert not any(m.get("custom") for m in reply.messages) and reply.slot("topic_query") is None
+
+
+def test_a_statement_of_hardship_gets_sympathy_with_the_topics_it_may_be_about(knowledge_base):
+    tracker = _unsure("老板赖账，连回家的路费都凑不齐", "express_feeling", 0.3,
+                      [("express_feeling", 0.8), ("ask_wage_arrears", 0.1)])
+    reply = run(ActionSearchPractices(knowledge_base), tracker)
+    assert reply.responses == ["utter_empathy_suggest"]
+    assert reply.messages[0]["buttons"][0]["payload"] == "/ask_wage_arrears"
+    assert not any(m.get("custom") for m in reply.messages)
+
+
+@pytest.mark.parametrize("in_scope, responses", [(0.1, ["utter_uncovered"]), (0.9, ["utter_practice_list"])])
+def test_the_scope_probability_refuses_or_answers_whatever_the_intent(knowledge_base, in_scope, responses):
+    """A sure wage intent on a message only 10 % likely about the list is refused; 90 % is answered."""
+    tracker = _unsure("谢谢法院帮我们讨回了工资", "ask_wage_arrears", in_scope, [("ask_wage_arrears", 0.95)])
+    reply = run(ActionSearchPractices(knowledge_base), tracker)
+    assert reply.responses[:1] == responses
+    assert any(m.get("custom") for m in reply.messages) == (in_scope > 0.5)
