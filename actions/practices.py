@@ -24,7 +24,7 @@ from actions.common import (
 from actions.finding import Page, find_page
 from actions.presenting import present, present_cited, present_in_full, present_sources
 from actions.topics import TOPIC_KEYWORDS, asks_whole_list, is_urgent, topic_buttons, topic_of_practice
-from bot.kb.answerability import ANSWER, SUGGEST, Signals, Thresholds, decide, off_list_topic
+from bot.kb.answerability import ANSWER, SUGGEST, Signals, Thresholds, decide, off_list_topic, only_thanks
 from bot.vocabulary import (
     CITATION_UNKNOWN_RESPONSE,
     EMPATHY_RESPONSE,
@@ -46,6 +46,7 @@ from bot.vocabulary import (
     SLOT_TOPIC_INTENT,
     SLOT_TOPIC_QUERY,
     SUGGEST_RESPONSE,
+    THANKS_RESPONSE,
     UNCOVERED_RESPONSE,
 )
 
@@ -75,6 +76,7 @@ def question_signals(knowledge_base, tracker: Tracker) -> Signals:
         off_list=off_list_topic(text),
         named=bool(found.named),
         in_scope=scope_probability(tracker),
+        thanks=only_thanks(text),
     )
 
 
@@ -112,7 +114,9 @@ def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals)
     """The list does not cover the question: say so, cite nothing, point to who handles it."""
     intent = latest_intent(tracker)
     text = latest_text(tracker)
-    if signals.off_list is not None:
+    if signals.thanks:
+        dispatcher.utter_message(response=THANKS_RESPONSE)
+    elif signals.off_list is not None:
         dispatcher.utter_message(response=UNCOVERED_RESPONSE)
         dispatcher.utter_message(response=signals.off_list.response)
     elif intent == OUT_OF_SCOPE_INTENT:

@@ -64,6 +64,7 @@ CITATION_UNKNOWN_RESPONSE = "utter_citation_unknown"  # a number the list does n
 EMPATHY_RESPONSE = "utter_empathy"  # a statement of how hard things are, met with sympathy only
 SUGGEST_RESPONSE = "utter_suggest_topics"  # not sure: the topics it may be about, as buttons
 EMPATHY_SUGGEST_RESPONSE = "utter_empathy_suggest"  # the same after a statement of how hard things are
+THANKS_RESPONSE = "utter_you_are_welcome"  # the answer to thanks (a rule's, and the search action's)
 TOPIC_BUTTONS_RESPONSE = "utter_topic_buttons"  # one button per topic: suggestions pick theirs from it
 # Answers that found nothing or refused: the editors' list of unanswered questions shows them.
 NOT_ANSWERED_RESPONSES = (

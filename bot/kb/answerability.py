@@ -8,13 +8,15 @@ it, and a confident search never hides that a question is about something the li
 * how likely the list covers the message at all (``in_scope``, from ``bot.nlu.scope_classifier``);
 * the intent and its confidence (a topic of the list, an off-list or off-topic intent);
 * the best search score times how much of the question its practice covers (idf-weighted);
-* the off-list topic the question names (``data/kb/off_list.yml``).
+* the off-list topic the question names (``data/kb/off_list.yml``);
+* whether the message thanks and asks nothing ("谢谢法院帮我们讨回了工资"): met with thanks, not practices.
 
 The thresholds live in ``data/kb/answerability.yml`` and are chosen on the development part
 of the real-question corpus (``python -m bot.measure.tune``).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -65,6 +67,7 @@ class Signals:
     off_list: Optional[OffListTopic] = None  # an off-list topic the question names
     named: bool = False  # the question names a practice by its numbering
     in_scope: Optional[float] = None  # probability that the list covers it (None: no scope classifier)
+    thanks: bool = False  # the message thanks and asks nothing
 
     @property
     def evidence(self) -> float:
@@ -97,6 +100,18 @@ def off_list_topic(text: str, topics: Optional[tuple[OffListTopic, ...]] = None)
     return None
 
 
+# Words of thanks and praise, and the marks of a question: a message with the first and none of the
+# second is thanks, however much it says about wages ("多亏了劳动监察大队，让我们拿到了血汗钱！").
+THANKS_WORDS = ("谢谢", "感谢", "多谢", "多亏", "感激", "锦旗", "点赞")
+_QUESTION = re.compile(r"[?？吗么]|怎|咋|如何|哪|什么|啥|谁|能否|能不能|是否|多少|几[个天月年]|问|请|帮帮|求助")
+
+
+def only_thanks(text: str) -> bool:
+    """Whether the message thanks and asks nothing."""
+    folded = normalize(text, None)
+    return any(word in folded for word in THANKS_WORDS) and not _QUESTION.search(folded)
+
+
 def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:
     """``ANSWER``, ``SUGGEST`` or ``REFUSE`` for one question."""
     t = thresholds or load_thresholds()
@@ -104,6 +119,8 @@ def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:
         return ANSWER
     if signals.off_list is not None:
         return ANSWER if signals.topic_confidence >= t.off_list_override else REFUSE
+    if signals.thanks:
+        return REFUSE
     vetoed = signals.in_scope is not None and signals.in_scope < t.scope_veto
     sure = ((signals.in_scope or 0.0) >= t.scope_answer or signals.topic_confidence >= t.topic_confidence
             or signals.evidence >= t.search_evidence)

@@ -140,7 +140,24 @@ def test_a_statement_of_hardship_gets_sympathy_with_the_topics_it_may_be_about(k
 @pytest.mark.parametrize("in_scope, responses", [(0.1, ["utter_uncovered"]), (0.9, ["utter_practice_list"])])
 def test_the_scope_probability_refuses_or_answers_whatever_the_intent(knowledge_base, in_scope, responses):
     """A sure wage intent on a message only 10 % likely about the list is refused; 90 % is answered."""
-    tracker = _unsure("谢谢法院帮我们讨回了工资", "ask_wage_arrears", in_scope, [("ask_wage_arrears", 0.95)])
+    tracker = _unsure("过年的钱还没着落", "ask_wage_arrears", in_scope, [("ask_wage_arrears", 0.95)])
     reply = run(ActionSearchPractices(knowledge_base), tracker)
     assert reply.responses[:1] == responses
     assert any(m.get("custom") for m in reply.messages) == (in_scope > 0.5)
+
+
+@pytest.mark.parametrize(
+    "text, thanked",
+    [
+        ("多亏了劳动保障监察大队，让我们在年前拿到自己的血汗钱！", True),
+        ("谢谢，谢谢法院的执行法官们，帮我们讨回了工资", True),
+        ("谢谢，那考电工证有补贴吗", False),  # thanks, then a question: answered
+        ("感谢项目部，请问哪里能免费体检", False),
+    ],
+)
+def test_thanks_that_ask_nothing_are_met_with_thanks_not_practices(knowledge_base, text, thanked):
+    """However sure the wage intent and the scope, a worker who only says thank you is thanked back."""
+    tracker = _unsure(text, "ask_wage_arrears", 0.9, [("ask_wage_arrears", 0.95)])
+    reply = run(ActionSearchPractices(knowledge_base), tracker)
+    assert (reply.responses == ["utter_you_are_welcome"]) == thanked
+    assert any(m.get("custom") for m in reply.messages) != thanked
