@@ -14,7 +14,15 @@ if TYPE_CHECKING:  # imported lazily at run time: nothing heavy at import
     from bot.kb.answerability import Thresholds
     from bot.kb.service import KnowledgeBase
 
-from bot.vocabulary import SLOT_LAST_SHOWN, SLOT_PAGE, SLOT_PLACE, SLOT_SHOWN_IDS, SLOT_TOPIC_INTENT, SLOT_TOPIC_QUERY
+from bot.vocabulary import (
+    SLOT_LAST_SHOWN,
+    SLOT_PAGE,
+    SLOT_PLACE,
+    SLOT_SHOWN_IDS,
+    SLOT_TOPIC_INTENT,
+    SLOT_TOPIC_QUERY,
+    SLOT_TOPIC_SECTIONS,
+)
 
 # How many practices one answer shows: enough to compare, short enough for a phone.
 PAGE_SIZE = 3
@@ -71,6 +79,7 @@ class Thread:
     shown_ids: tuple[str, ...] = field(default_factory=tuple)  # numbered 1, 2, … in order
     last_shown: tuple[str, ...] = field(default_factory=tuple)
     page: int = 0
+    sections: tuple[str, ...] = field(default_factory=tuple)  # preferred in the search, with the topic's
 
     @classmethod
     def from_tracker(cls, tracker: Tracker) -> "Thread":
@@ -82,6 +91,7 @@ class Thread:
             shown_ids=_strings(tracker.get_slot(SLOT_SHOWN_IDS)),
             last_shown=_strings(tracker.get_slot(SLOT_LAST_SHOWN)),
             page=int(_number(tracker.get_slot(SLOT_PAGE))),
+            sections=_strings(tracker.get_slot(SLOT_TOPIC_SECTIONS)),
         )
 
 

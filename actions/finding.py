@@ -56,7 +56,7 @@ def find_page(knowledge_base: "KnowledgeBase", thread: Thread, limit: int = PAGE
     if not query and not thread.place:
         return Page(hits=(), place=None)
     everything = len(knowledge_base.practices())
-    prefer = TOPIC_SECTIONS.get(thread.intent or "", ())
+    prefer = (*TOPIC_SECTIONS.get(thread.intent or "", ()), *thread.sections)
     result = knowledge_base.search(query, region=thread.place, limit=everything, offset=0, prefer=prefer)
     shown = set(thread.shown_ids)
     cutoff = (thresholds or load_thresholds()).relative_cutoff

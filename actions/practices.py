@@ -38,6 +38,7 @@ from bot.vocabulary import (
     PLACE_INTENT,
     REPHRASE_RESPONSE,
     SCOPE_KEY,
+    SIMILAR_KEY,
     SLOT_FEEDBACK,
     SLOT_LAST_SHOWN,
     SLOT_PAGE,
@@ -45,6 +46,7 @@ from bot.vocabulary import (
     SLOT_SHOWN_IDS,
     SLOT_TOPIC_INTENT,
     SLOT_TOPIC_QUERY,
+    SLOT_TOPIC_SECTIONS,
     SUGGEST_RESPONSE,
     THANKS_RESPONSE,
     UNCOVERED_RESPONSE,
@@ -102,12 +104,19 @@ def new_thread(tracker: Tracker, signals: Optional[Signals] = None,
     if signals is None:
         previous = Thread.from_tracker(tracker)
         if previous.query or previous.intent == PLACE_INTENT:
-            return Thread(intent=previous.intent, query=previous.query, place=place)
+            return Thread(intent=previous.intent, query=previous.query, place=place, sections=previous.sections)
         return Thread(intent=PLACE_INTENT, place=place)
     topic, confidence = latest_topic(tracker, TOPIC_KEYWORDS)
+    sections = similar_sections(tracker)
     if topic and confidence >= (thresholds.topic_confidence if thresholds else 0.0):
-        return Thread(intent=topic, query=build_query(tracker, topic), place=place)
-    return Thread(intent=None, query=text_without_places(tracker), place=place)
+        return Thread(intent=topic, query=build_query(tracker, topic), place=place, sections=sections)
+    return Thread(intent=None, query=text_without_places(tracker), place=place, sections=sections)
+
+
+def similar_sections(tracker: Tracker) -> tuple[str, ...]:
+    """The sections that answered the real questions most like this message (none without the index)."""
+    value = tracker.latest_message.get(SIMILAR_KEY)
+    return tuple(str(s) for s in value if s) if isinstance(value, list) else ()
 
 
 def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals) -> list[EventType]:
@@ -134,8 +143,8 @@ def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals)
 
 def forget_thread() -> list[EventType]:
     """A refused question ends the thread: "还有吗" after it must not bring back an older topic."""
-    return [SlotSet(SLOT_TOPIC_INTENT, None), SlotSet(SLOT_TOPIC_QUERY, None), SlotSet(SLOT_SHOWN_IDS, []),
-            SlotSet(SLOT_LAST_SHOWN, [])]
+    return [SlotSet(SLOT_TOPIC_INTENT, None), SlotSet(SLOT_TOPIC_QUERY, None), SlotSet(SLOT_TOPIC_SECTIONS, []),
+            SlotSet(SLOT_SHOWN_IDS, []), SlotSet(SLOT_LAST_SHOWN, [])]
 
 
 # A suggestion offers at most this many topics, each at least this likely to the intent classifier
@@ -174,6 +183,7 @@ def thread_events(thread: Thread, page: Page, shown_ids: list[str], last_shown: 
     return [
         SlotSet(SLOT_TOPIC_INTENT, thread.intent),
         SlotSet(SLOT_TOPIC_QUERY, thread.query),
+        SlotSet(SLOT_TOPIC_SECTIONS, list(thread.sections)),
         SlotSet(SLOT_PLACE, page.place_name),  # as the gazetteer names it; None if unknown
         SlotSet(SLOT_SHOWN_IDS, shown_ids),
         SlotSet(SLOT_LAST_SHOWN, last_shown),

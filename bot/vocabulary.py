@@ -41,6 +41,7 @@ SCOPE_IN_INTENTS = (*TOPIC_INTENTS, PLACE_INTENT)
 SCOPE_OUT_INTENTS = (UNCOVERED_INTENT, OUT_OF_SCOPE_INTENT, FEELING_INTENT, "greet", "goodbye", "thank",
                      "ask_bot_identity", "ask_help")
 SCOPE_KEY = "in_scope"  # the parse's probability that the list covers the message
+SIMILAR_KEY = "similar_sections"  # the parse's sections that answered the most similar real questions
 # What a worker asks about (the headline of a handoff, the question a 没用 judged): not a follow-up
 # (我在东莞, 更多), not small talk, not a request for a person, not a message the bot did not understand.
 ASKING_INTENTS = (*TOPIC_INTENTS, PLACE_INTENT, CITATION_INTENT, UNCOVERED_INTENT, OUT_OF_SCOPE_INTENT)
@@ -49,6 +50,7 @@ ASKING_INTENTS = (*TOPIC_INTENTS, PLACE_INTENT, CITATION_INTENT, UNCOVERED_INTEN
 SLOT_PLACE = "place"
 SLOT_TOPIC_INTENT = "topic_intent"
 SLOT_TOPIC_QUERY = "topic_query"
+SLOT_TOPIC_SECTIONS = "topic_sections"
 SLOT_SHOWN_IDS = "shown_ids"
 SLOT_LAST_SHOWN = "last_shown"
 SLOT_PAGE = "page"

@@ -161,3 +161,15 @@ def test_thanks_that_ask_nothing_are_met_with_thanks_not_practices(knowledge_bas
     reply = run(ActionSearchPractices(knowledge_base), tracker)
     assert (reply.responses == ["utter_you_are_welcome"]) == thanked
     assert any(m.get("custom") for m in reply.messages) != thanked
+
+
+def test_the_sections_of_similar_real_questions_lead_the_answer_and_stay_with_the_thread(knowledge_base):
+    """"过年回来没活干": the real questions most like it were answered by 三（四）; its practice comes
+    first, and the thread remembers the sections for "还有吗"."""
+    plain = _unsure("过年回来没活干", "nlu_fallback", 0.9, [("nlu_fallback", 0.2)])
+    assert run(ActionSearchPractices(knowledge_base), plain).cards[0]["id"] != "3.4.3"
+    tracker = _unsure("过年回来没活干", "nlu_fallback", 0.9, [("nlu_fallback", 0.2)])
+    tracker.latest_message["similar_sections"] = ["3.4"]
+    reply = run(ActionSearchPractices(knowledge_base), tracker)
+    assert reply.cards[0]["id"] == "3.4.3"
+    assert reply.slot("topic_sections") == ["3.4"]
