@@ -14,8 +14,8 @@ DB := data/practices.db
 MODEL := models/assistant.tar.gz
 NLU_MODEL := models/nlu.tar.gz
 CORPUS := data/questions/train.yml data/questions/dev.yml data/questions/test.yml data/nlu/real_questions.yml
-TRAINING_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories data/jieba bot/nlu -type f -not -name "*.pyc" 2>/dev/null)
-NLU_INPUTS := config.yml $(shell find data/nlu data/jieba -type f 2>/dev/null) $(wildcard bot/nlu/*.py)
+TRAINING_INPUTS := config.yml domain.yml data/questions/train.yml $(shell find data/nlu data/rules data/stories data/jieba bot/nlu -type f -not -name "*.pyc" 2>/dev/null)
+NLU_INPUTS := config.yml data/questions/train.yml $(shell find data/nlu data/jieba -type f 2>/dev/null) $(wildcard bot/nlu/*.py)
 CHAT_VENDOR := bot/web/static/chat/vendor
 # Debian packages the tests need: PostgreSQL and Redis servers, Chromium and Chinese fonts, and tmux
 # (the terminal chat is tested in a real terminal).
