@@ -154,16 +154,17 @@ SUGGEST_MIN_CONFIDENCE = 0.05
 
 
 def suggested_topics(tracker: Tracker, knowledge_base) -> list[str]:
-    """The topic intents a message may be about: the classifier's likeliest, then the best search hit's."""
+    """The topic intents a message may be about: the classifier's likeliest, the topic of the similar
+    real questions' best section and of the search's best practice, then the classifier's others."""
     ranking = sorted((r for r in tracker.latest_message.get("intent_ranking") or ()
                       if r.get("name") in TOPIC_KEYWORDS and (r.get("confidence") or 0) >= SUGGEST_MIN_CONFIDENCE),
                      key=lambda r: -(r.get("confidence") or 0))
-    topics = [r["name"] for r in ranking]
+    classifier = [r["name"] for r in ranking]
+    similar = [topic_of_practice(section) for section in similar_sections(tracker)]
     found = knowledge_base.search(text_without_places(tracker), limit=1)
-    searched = topic_of_practice(found.hits[0].practice.id) if found.hits and not found.named else None
-    if searched and searched not in topics[:MAX_SUGGESTED - 1]:
-        topics = [t for t in topics if t != searched][:MAX_SUGGESTED - 1] + [searched]
-    return topics[:MAX_SUGGESTED]
+    searched = [topic_of_practice(found.hits[0].practice.id)] if found.hits and not found.named else []
+    ordered = [*classifier[:1], *similar[:1], *searched, *classifier[1:], *similar[1:]]
+    return list(dict.fromkeys(t for t in ordered if t))[:MAX_SUGGESTED]
 
 
 def suggest(dispatcher: CollectingDispatcher, tracker: Tracker, knowledge_base) -> bool:

@@ -72,11 +72,11 @@ def asks_whole_list(text: str) -> bool:
 
 
 def topic_of_practice(practice_id: str) -> Optional[str]:
-    """The first topic intent whose sections hold the practice ("5.1.2" → ask_wage_arrears)."""
-    for intent, sections in TOPIC_SECTIONS.items():
-        if any(practice_id == s or practice_id.startswith(s + ".") for s in sections):
-            return intent
-    return None
+    """The topic intent whose sections hold the practice most narrowly ("5.1.2" → ask_wage_arrears;
+    "2.1.3", in 实名制's 2.1 and named by 招工找活 itself, → ask_job_matching)."""
+    holding = [(len(s), intent) for intent, sections in TOPIC_SECTIONS.items() for s in sections
+               if practice_id == s or practice_id.startswith(s + ".")]
+    return max(holding, key=lambda pair: pair[0])[1] if holding else None
 
 
 def topic_buttons(topics: Sequence[str]) -> list[dict[str, Any]]:
