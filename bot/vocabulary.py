@@ -68,18 +68,20 @@ SUGGEST_RESPONSE = "utter_suggest_topics"  # not sure: the topics it may be abou
 EMPATHY_SUGGEST_RESPONSE = "utter_empathy_suggest"  # the same after a statement of how hard things are
 THANKS_RESPONSE = "utter_you_are_welcome"  # the answer to thanks (a rule's, and the search action's)
 TOPIC_BUTTONS_RESPONSE = "utter_topic_buttons"  # one button per topic: suggestions pick theirs from it
-# Answers that found nothing or refused: the editors' list of unanswered questions shows them.
+# Answers that found nothing, refused or only suggested topics: the editors' list of unanswered
+# questions shows them, and two in a row put the conversation in the hotline's queue.
 NOT_ANSWERED_RESPONSES = (
     NOT_FOUND_RESPONSE,
     UNCOVERED_RESPONSE,
     OUT_OF_SCOPE_RESPONSE,
     REPHRASE_RESPONSE,
     CITATION_UNKNOWN_RESPONSE,
+    SUGGEST_RESPONSE,
+    EMPATHY_SUGGEST_RESPONSE,
 )
-# What the editors' list shows: those, statements met with sympathy only (a worker telling of a meal
-# of instant noodles may be asking for worker care) and topics suggested when the bot was unsure.
-# Not a miss for the queue's flags.
-UNANSWERED_LIST_RESPONSES = (*NOT_ANSWERED_RESPONSES, EMPATHY_RESPONSE, SUGGEST_RESPONSE, EMPATHY_SUGGEST_RESPONSE)
+# What the editors' list shows: those, and statements met with sympathy only (a worker telling of a
+# meal of instant noodles may be asking for worker care). Not a miss for the queue's flags.
+UNANSWERED_LIST_RESPONSES = (*NOT_ANSWERED_RESPONSES, EMPATHY_RESPONSE)
 
 # ---- a person takes over (sent by the web app through Rasa's HTTP API) ------------------------
 HANDOFF_JOINED_RESPONSE = "utter_handoff_joined"  # an agent claimed the conversation
