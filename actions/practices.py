@@ -132,13 +132,18 @@ def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals)
         dispatcher.utter_message(response=OUT_OF_SCOPE_RESPONSE)
     elif intent == FEELING_INTENT:
         dispatcher.utter_message(response=EMPATHY_RESPONSE)
-    elif intent == FALLBACK_INTENT and signals.best_score == 0.0:
+    elif unreadable(tracker, signals):
         dispatcher.utter_message(response=REPHRASE_RESPONSE)
     else:
         dispatcher.utter_message(response=UNCOVERED_RESPONSE)
         if is_urgent(None, text):
             dispatcher.utter_message(response="utter_general_guidance")
     return forget_thread()
+
+
+def unreadable(tracker: Tracker, signals: Signals) -> bool:
+    """Neither the classifier nor the search made anything of the message ("阿巴阿巴"): ask to rephrase."""
+    return latest_intent(tracker) == FALLBACK_INTENT and signals.best_score == 0.0
 
 
 def forget_thread() -> list[EventType]:
@@ -212,7 +217,8 @@ class ActionSearchPractices(KnowledgeBaseAction):
         if latest_intent(tracker) not in (PLACE_INTENT, INFORM_PLACE_INTENT):
             signals = question_signals(self.knowledge_base, tracker)
             decision = decide(signals, self.thresholds)
-            if decision == SUGGEST and suggest(dispatcher, tracker, self.knowledge_base):
+            if decision == SUGGEST and not unreadable(tracker, signals) and suggest(dispatcher, tracker,
+                                                                                     self.knowledge_base):
                 return forget_thread()
             if decision != ANSWER:
                 return refuse(dispatcher, tracker, signals)

@@ -175,3 +175,18 @@ def test_the_sections_of_similar_real_questions_lead_the_answer_and_stay_with_th
     reply = run(ActionSearchPractices(knowledge_base), tracker)
     assert reply.cards[0]["id"] == "3.4.3"
     assert reply.slot("topic_sections") == ["3.4"]
+
+
+def test_a_message_nothing_was_made_of_is_asked_to_be_rephrased_not_given_suggestions(knowledge_base):
+    """"阿巴阿巴呜啦啦": the classifier unsure, the search empty: however its scope reads, ask again."""
+    tracker = _unsure("阿巴阿巴呜啦啦", "nlu_fallback", 0.3, [("nlu_fallback", 0.2), ("ask_policy_support", 0.15)])
+    assert run(ActionSearchPractices(knowledge_base), tracker).responses == ["utter_rephrase"]
+
+
+def test_a_statement_of_wages_withheld_answered_by_scope_ends_with_where_to_turn(knowledge_base):
+    """"老板赖账，连回家的路费都凑不齐", read as a feeling but about the list: the practices, then the
+    general guidance (12333), as for any question about wages owed."""
+    tracker = _unsure("老板赖账，连回家的路费都凑不齐", "express_feeling", 0.7, [("express_feeling", 0.8),
+                                                                             ("ask_wage_arrears", 0.1)])
+    reply = run(ActionSearchPractices(knowledge_base), tracker)
+    assert "utter_practice_list" in reply.responses and "utter_general_guidance" in reply.responses
