@@ -52,6 +52,8 @@ def test_an_off_list_topic_is_refused_unless_the_intent_is_very_sure():
         ("评中级职称要什么条件", "titles"),
         ("社保断交了怎么办", "social_insurance"),
         ("工伤怎么认定", "injury_recognition"),
+        ("孩子随迁子女入学要什么材料", "education"),
+        ("公司倒闭了工人怎么赔", "labour_law"),
         ("公积金能取出来吗", "housing_fund"),
         ("社保斷交了怎麼辦", "social_insurance"),  # Traditional characters read as Simplified
         # Covered by the list: no off-list topic.
