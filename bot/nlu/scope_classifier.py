@@ -13,20 +13,16 @@ The probability is written to the parse as ``in_scope`` (see ``bot.vocabulary.SC
 """
 from __future__ import annotations
 
-import pickle
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.trained import TrainedComponent
 from bot.vocabulary import SCOPE_IN_INTENTS, SCOPE_KEY, SCOPE_OUT_INTENTS
-
-MODEL_FILE = "scope.pkl"
 
 
 def scope_label(intent: Optional[str]) -> Optional[bool]:
@@ -39,35 +35,13 @@ def scope_label(intent: Optional[str]) -> Optional[bool]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class ScopeClassifier(GraphComponent):
+class ScopeClassifier(TrainedComponent):
     """Character n-gram TF-IDF and logistic regression: the probability that the list covers a message."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """n-gram range and regularisation, as measured on the development part."""
         return {"min_ngram": 1, "max_ngram": 3, "C": 3.0, "random_state": 42}
-
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Any = None) -> None:
-        self._config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
-        self._model = model  # (vectorizer, classifier), or None before training
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ScopeClassifier":
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "ScopeClassifier":
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = pickle.loads((directory / MODEL_FILE).read_bytes())
-        except (ValueError, FileNotFoundError):
-            model = None  # trained on data with no labelled example: says nothing
-        return cls(config, model_storage, resource, model)
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -80,23 +54,20 @@ class ScopeClassifier(GraphComponent):
                 texts.append(_folded(example.get(TEXT)))
                 labels.append(label)
         if len(set(labels)) < 2:
-            return self._resource
+            return self._save(None)  # nothing to learn: says nothing
         vectorizer = TfidfVectorizer(analyzer="char_wb", sublinear_tf=True,
                                      ngram_range=(self._config["min_ngram"], self._config["max_ngram"]))
         # Balanced: the written examples are mostly topic questions; "not covered" must not be rare.
         classifier = LogisticRegression(C=self._config["C"], class_weight="balanced", max_iter=1000,
                                         random_state=self._config["random_state"])
         classifier.fit(vectorizer.fit_transform(texts), labels)
-        self._model = (vectorizer, classifier)
-        with self._storage.write_to(self._resource) as directory:
-            (directory / MODEL_FILE).write_bytes(pickle.dumps(self._model))
-        return self._resource
+        return self._save((vectorizer, classifier))
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Writes ``in_scope`` (0–1) to each message with text, once trained."""
-        if self._model is None:
+        if self._state is None:
             return messages
-        vectorizer, classifier = self._model
+        vectorizer, classifier = self._state
         for message in messages:
             text = message.get(TEXT)
             if text:

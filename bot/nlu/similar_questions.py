@@ -17,22 +17,18 @@ questions, so each labelled miss also teaches this index.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.trained import TrainedComponent
 from bot.vocabulary import SIMILAR_KEY
-
-MODEL_FILE = "similar.pkl"
 
 
 def _questions_path(config: Dict[Text, Any]) -> Path:
@@ -42,7 +38,7 @@ def _questions_path(config: Dict[Text, Any]) -> Path:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class SimilarQuestions(GraphComponent):
+class SimilarQuestions(TrainedComponent):
     """Nearest labelled real questions → the sections that answered them."""
 
     @staticmethod
@@ -56,28 +52,6 @@ class SimilarQuestions(GraphComponent):
         path = _questions_path({**cls.get_default_config(), **config})
         return hashlib.sha1(path.read_bytes()).hexdigest() if path.is_file() else None
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 index: Any = None) -> None:
-        self._config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
-        self._index = index  # (vectorizer, matrix, sections per question), or None before training
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SimilarQuestions":
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SimilarQuestions":
-        try:
-            with model_storage.read_from(resource) as directory:
-                index = pickle.loads((directory / MODEL_FILE).read_bytes())
-        except (ValueError, FileNotFoundError):
-            index = None  # no labelled questions at training time: says nothing
-        return cls(config, model_storage, resource, index)
-
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -86,18 +60,15 @@ class SimilarQuestions(GraphComponent):
         path = _questions_path(self._config)
         labelled = [q for q in read_questions([path]) if q.sections] if path.is_file() else []
         if not labelled:
-            return self._resource
+            return self._save(None)  # nothing to learn: says nothing
         # "char", not "char_wb": the padding space of "char_wb" is a gram every text shares.
         vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
         matrix = vectorizer.fit_transform([_folded(q.text) for q in labelled])
-        self._index = (vectorizer, matrix, [q.sections for q in labelled])
-        with self._storage.write_to(self._resource) as directory:
-            (directory / MODEL_FILE).write_bytes(pickle.dumps(self._index))
-        return self._resource
+        return self._save((vectorizer, matrix, [q.sections for q in labelled]))
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Writes ``similar_sections`` (best first, possibly empty) to each message with text."""
-        if self._index is None:
+        if self._state is None:
             return messages
         for message in messages:
             if message.get(TEXT):
@@ -105,7 +76,7 @@ class SimilarQuestions(GraphComponent):
         return messages
 
     def sections(self, text: str) -> list[str]:
-        vectorizer, matrix, sections = self._index
+        vectorizer, matrix, sections = self._state
         similarities = (matrix @ vectorizer.transform([_folded(text)]).T).toarray().ravel()
         votes: dict[str, float] = defaultdict(float)
         for i in similarities.argsort()[::-1][: self._config["neighbours"]]:
