@@ -78,8 +78,10 @@ def write_endpoints(settings: Settings, path: Path | None = None) -> Path:
     """Write the endpoints file Rasa runs with (under var/, never committed: it may hold secrets)."""
     endpoints: dict[str, Any] = {
         # The actions read no domain from Rasa (their sentences come from domain.yml itself, bot.responses):
-        # Rasa need not send the whole domain with every action call.
-        "action_endpoint": {"url": settings.action_endpoint_url, "enable_selective_domain": True},
+        # Rasa need not send the whole domain with every action call. Rasa keeps its connections to
+        # the action server open (keep_alive, see bot.running.rasa_patches.keep_action_connections).
+        "action_endpoint": {"url": settings.action_endpoint_url, "enable_selective_domain": True,
+                            "keep_alive": True},
         "tracker_store": tracker_store_config(settings.tracker_url),
     }
     if settings.redis_url:
