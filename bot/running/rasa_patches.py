@@ -4,7 +4,8 @@ Four make Rasa do the same work with less CPU or fewer bytes, found by profiling
 bench-profile`, `docs/benchmarks.md`): event classes looked up once, action responses validated
 with prepared validators, action calls sending the current turn, connections to the action server
 kept open. The other two bound a turn's cost by the recent part of a conversation (a session
-rolled over every so many events, each slot carried into the new session once). None changes what Rasa accepts, refuses or
+rolled over every so many events, each slot carried into the new session once). One makes
+Rasa's web server obey its keep-alive setting (several workers take turns only then). None changes what Rasa accepts, refuses or
 answers. :func:`install` is called by
 ``python -m bot.running.rasa_server`` before Rasa starts, and nowhere else: building a channel or a
 tracker store changes nothing global.
@@ -24,6 +25,7 @@ def install(session_max_events: int = 0) -> dict[str, bool]:
         "action_response_validation": cache_action_response_validation(),
         "action_calls_send_the_turn": send_the_turn_to_actions(),
         "action_connections_kept": keep_action_connections(),
+        "keep_alive_setting_obeyed": obey_the_keep_alive_setting(),
         "session_roll": roll_long_sessions(session_max_events),
         "slots_carried_once": carry_each_slot_once(),
     }
@@ -335,4 +337,72 @@ def keep_action_connections() -> bool:
 
     session.kept = True  # type: ignore[attr-defined]
     EndpointConfig.session = session  # type: ignore[method-assign]
+    on_rasa_app(_close_kept_sessions_on)
+    return True
+
+
+async def close_kept_sessions(*_: Any) -> None:
+    """Closes the kept client sessions of the running event loop (when Rasa's server stops)."""
+    import asyncio
+
+    loop = id(asyncio.get_running_loop())
+    for key in [key for key in _KeptSession._sessions if key[0] == loop]:
+        await _KeptSession._sessions.pop(key).close()
+
+
+def _close_kept_sessions_on(app: Any) -> None:
+    app.register_listener(close_kept_sessions, "after_server_stop")
+
+
+def close_unless_kept_alive(request: Any, response: Any) -> None:
+    """Sanic response middleware: the connection closes after this answer when the app's KEEP_ALIVE
+    setting (SANIC_KEEP_ALIVE) is off."""
+    stream = getattr(request, "stream", None)
+    if not request.app.config.get("KEEP_ALIVE", True) and hasattr(stream, "keep_alive"):
+        stream.keep_alive = False  # Sanic then answers "Connection: close" and closes
+
+
+def obey_the_keep_alive_setting() -> bool:
+    """Makes Rasa's web server close each connection after its answer when SANIC_KEEP_ALIVE is off.
+
+    Several Rasa workers share one port, and a kept-alive connection stays with the worker that
+    accepted it: a few clients that keep their connections (a load balancer, WeChat's servers, a
+    load generator) would load one worker while the other idles. `make run` turns keep-alive off
+    with more than one worker (`bot.running.rasa_server.rasa_environment`), but the Sanic of Rasa
+    3.6 (21.12) reads no KEEP_ALIVE setting: it keeps every HTTP/1.1 connection open. A response
+    middleware on Rasa's app does what the setting says; with keep-alive on (one worker, Sanic's
+    default) nothing changes.
+
+    Returns:
+        Whether Rasa's app now gets the middleware.
+    """
+    return on_rasa_app(_close_unless_kept_alive_on)
+
+
+def _close_unless_kept_alive_on(app: Any) -> None:
+    app.register_middleware(close_unless_kept_alive, "response")
+
+
+def on_rasa_app(hook: Any) -> bool:
+    """Calls ``hook(app)`` on the Sanic app Rasa builds (``rasa.core.run.configure_app``) before it
+    serves; each hook once. Returns whether Rasa builds its app there."""
+    from rasa.core import run
+
+    configure = run.__dict__.get("configure_app")
+    if configure is None:
+        return False
+    hooks = getattr(configure, "hooks", None)
+    if hooks is None:
+        original, hooks = configure, []
+
+        def configure_app(*args: Any, **kwargs: Any) -> Any:
+            app = original(*args, **kwargs)
+            for each in hooks:
+                each(app)
+            return app
+
+        configure_app.hooks = hooks  # type: ignore[attr-defined]
+        run.configure_app = configure_app
+    if hook not in hooks:
+        hooks.append(hook)
     return True

@@ -40,7 +40,8 @@ def test_building_a_channel_or_a_tracker_store_installs_nothing(tmp_path):
     )
     last = printed_by(script)[-1]
     assert last == ("(False, False) {'event_classes': True, 'action_response_validation': True, "
-                    "'action_calls_send_the_turn': True, 'action_connections_kept': True, 'session_roll': False, "
+                    "'action_calls_send_the_turn': True, 'action_connections_kept': True, "
+                    "'keep_alive_setting_obeyed': True, 'session_roll': False, "
                     "'slots_carried_once': True}")
 
 
@@ -162,7 +163,7 @@ def test_an_endpoint_marked_keep_alive_keeps_its_connection_and_sends_utf_8():
     from aiohttp import web
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.running.rasa_patches import keep_action_connections
+    from bot.running.rasa_patches import close_kept_sessions, keep_action_connections
 
     assert keep_action_connections()
     seen: list[tuple[int, bytes]] = []
@@ -186,6 +187,7 @@ def test_an_endpoint_marked_keep_alive_keeps_its_connection_and_sends_utf_8():
                     answers.append(await endpoint.request(json={"text": "工地要刷脸吗"}, method="post"))
             return answers
         finally:
+            await close_kept_sessions()
             await runner.cleanup()
 
     assert asyncio.run(calls()) == [{"events": [], "responses": []}] * 4
@@ -193,3 +195,25 @@ def test_an_endpoint_marked_keep_alive_keeps_its_connection_and_sends_utf_8():
     assert ports[0] == ports[1] and len({*ports[1:]}) == 3
     assert seen[0][1] == '{"text": "工地要刷脸吗"}'.encode()
     assert seen[2][1] == b'{"text": "\\u5de5\\u5730\\u8981\\u5237\\u8138\\u5417"}'  # Rasa's own body, unmarked
+
+
+def test_rasa_s_app_closes_each_connection_when_keep_alive_is_off():
+    """Sanic 21.12 ignores its KEEP_ALIVE setting: after the patch Rasa's app closes the connection
+    after each answer when it is off, and keeps it when it is on; the kept action-server sessions
+    close when the server stops."""
+    script = (
+        "from types import SimpleNamespace\n"
+        "from rasa.core import run\n"
+        "from bot.running import rasa_patches\n"
+        "print(rasa_patches.obey_the_keep_alive_setting(), rasa_patches.keep_action_connections())\n"
+        "app = run.configure_app(enable_api=False, input_channels=[], port=5999)\n"
+        "print(rasa_patches.close_unless_kept_alive in app.response_middleware,"
+        " any(getattr(f.handler, 'keywords', {}).get('listener') is rasa_patches.close_kept_sessions"
+        " and f.event == 'server.shutdown.after' for f in app._future_signals))\n"
+        "for setting in (False, True):\n"
+        "    app.config.KEEP_ALIVE = setting\n"
+        "    stream = SimpleNamespace(keep_alive=True)\n"
+        "    rasa_patches.close_unless_kept_alive(SimpleNamespace(app=app, stream=stream), None)\n"
+        "    print(setting, stream.keep_alive)\n"
+    )
+    assert printed_by(script)[-4:] == ["True True", "True True", "False False", "True True"]

@@ -65,6 +65,24 @@ def test_two_workers_share_one_port_and_a_redis_that_make_run_started(served) ->
     assert Path(f"/proc/{redis}/cwd").resolve() == (served.var_dir / "redis").resolve()
 
 
+def test_each_answer_closes_its_connection_so_that_the_workers_take_turns(served) -> None:
+    """A client that keeps its connection (a load balancer, WeChat's servers) is still spread over
+    both workers: with several, each answer says "Connection: close" and closes."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(served.rasa_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        connection.request("POST", "/webhooks/rest/webhook", body=json.dumps({"sender": "kept", "message": "你好"}),
+                           headers={"Content-Type": "application/json", "Connection": "keep-alive"})
+        response = connection.getresponse()
+        assert response.status == 200 and json.loads(response.read())
+        assert response.getheader("Connection") == "close"
+    finally:
+        connection.close()
+
+
 def test_each_wechat_message_is_processed_once_and_answered_once(served, wechat_api) -> None:
     """24 users each send a message that arrives 3 times at once: each is one user message in the
     tracker store and gets one answer, passively (every delivery the same text, nothing sent through
