@@ -331,9 +331,16 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "its connections pooled, and Rasa's event classes looked up once (`bot/running/tracker_store.py`): the "
         "profile showed a disk sync on every turn's commit and a walk over all event classes for every "
         "stored event read back.",
-        "- The profile showed Rasa re-checking the action response schema on every action call "
-        "(`jsonschema.validate`); our channels now give Rasa one prepared validator "
-        "(`bot.channels.guard.cache_action_response_validation`).",
+        "- What a practice answer adds to a rule turn, as the profile showed it, and what `bot.running.rasa_patches` "
+        "does about it: Rasa checked each action response against all 23 branches of its events schema "
+        "(now one prepared validator per event type, the same verdicts), sent the session's every event "
+        "with each action call (now the current turn: the actions read only the slots and the latest message) "
+        "and opened a new connection to the action server for each call (now kept open). The action server "
+        "remembers its latest searches (`bot.kb.service`) and its place recognizer no longer recounts its "
+        "patterns on each message (`bot.kb.places`).",
+        "- Sanic 21.12 (Rasa 3.6's) ignores its KEEP_ALIVE setting: several workers got turns only from "
+        "clients that open a connection per request. A response middleware now closes each connection when "
+        "keep-alive is off, as `make run` sets it with more than one worker.",
         "- Raw figures of this run: `benchmarks.json`.",
         "",
     ]

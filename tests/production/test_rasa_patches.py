@@ -197,10 +197,10 @@ def test_an_endpoint_marked_keep_alive_keeps_its_connection_and_sends_utf_8():
     assert seen[2][1] == b'{"text": "\\u5de5\\u5730\\u8981\\u5237\\u8138\\u5417"}'  # Rasa's own body, unmarked
 
 
-def test_rasa_s_app_closes_each_connection_when_keep_alive_is_off():
-    """Sanic 21.12 ignores its KEEP_ALIVE setting: after the patch Rasa's app closes the connection
-    after each answer when it is off, and keeps it when it is on; the kept action-server sessions
-    close when the server stops."""
+def test_rasa_s_app_closes_connections_as_its_keep_alive_settings_say():
+    """Sanic 21.12 ignores its keep-alive settings: after the patch Rasa's app closes the connection
+    after each answer when KEEP_ALIVE is off, after KEEP_ALIVE_REQUESTS answers when that is set, and
+    keeps it otherwise; the kept action-server sessions close when the server stops."""
     script = (
         "from types import SimpleNamespace\n"
         "from rasa.core import run\n"
@@ -210,10 +210,16 @@ def test_rasa_s_app_closes_each_connection_when_keep_alive_is_off():
         "print(rasa_patches.close_unless_kept_alive in app.response_middleware,"
         " any(getattr(f.handler, 'keywords', {}).get('listener') is rasa_patches.close_kept_sessions"
         " and f.event == 'server.shutdown.after' for f in app._future_signals))\n"
-        "for setting in (False, True):\n"
-        "    app.config.KEEP_ALIVE = setting\n"
-        "    stream = SimpleNamespace(keep_alive=True)\n"
-        "    rasa_patches.close_unless_kept_alive(SimpleNamespace(app=app, stream=stream), None)\n"
-        "    print(setting, stream.keep_alive)\n"
+        "for setting, limit in ((False, None), (True, None), (True, 3)):\n"
+        "    app.config.KEEP_ALIVE, app.config.KEEP_ALIVE_REQUESTS = setting, limit\n"
+        "    connection, kept = SimpleNamespace(ctx=SimpleNamespace()), []\n"
+        "    for _ in range(4):\n"
+        "        stream = SimpleNamespace(keep_alive=True)\n"
+        "        rasa_patches.close_unless_kept_alive(SimpleNamespace(app=app, stream=stream, conn_info=connection), None)\n"
+        "        kept.append(stream.keep_alive)\n"
+        "        if not stream.keep_alive:\n"
+        "            connection = SimpleNamespace(ctx=SimpleNamespace())  # the client connects again\n"
+        "    print(setting, limit, kept)\n"
     )
-    assert printed_by(script)[-4:] == ["True True", "True True", "False False", "True True"]
+    assert printed_by(script)[-5:] == ["True True", "True True", "False None [False, False, False, False]",
+                                       "True None [True, True, True, True]", "True 3 [True, True, False, True]"]
