@@ -242,3 +242,17 @@ def test_rasa_data_validate_finds_nothing_wrong():
     assert warned <= sent_by_code, sorted(warned - sent_by_code)
     other = [line for line in output.splitlines() if "UserWarning" in line and "is not used in any story" not in line]
     assert not other, other
+
+
+# What of the tracker Rasa no longer sends the action server (bot.running.rasa_patches.send_the_turn_to_actions):
+# the session's events before the current turn.
+TRACKER_HISTORY_READERS = {"events", "applied_events", "events_after_latest_restart", "get_last_event_for",
+                           "idx_after_latest_restart", "current_state"}
+
+
+def test_no_action_reads_the_conversation_s_earlier_events():
+    """The actions read the slots and the latest message: Rasa sends them the current turn's events only."""
+    readers = {(path.name, node.attr) for path, source in action_sources().items() if path.parent == ACTIONS_DIR
+               for node in ast.walk(ast.parse(source))
+               if isinstance(node, ast.Attribute) and node.attr in TRACKER_HISTORY_READERS}
+    assert not readers, f"an action reads the tracker's history, which action calls no longer carry: {readers}"

@@ -129,7 +129,15 @@ def _build_place_nlp() -> Language:
             for alias, place in recognizable_aliases(get_gazetteer()).items()
         ]
     )
+    if len(ruler):
+        # spaCy's ruler recounts its patterns (one list per place id: thousands) on every message,
+        # only to warn when it has none; this one has, and they never change after this.
+        ruler._require_patterns = _patterns_present
     return nlp
+
+
+def _patterns_present() -> None:
+    """The place ruler's check that it has patterns: it has (see `_build_place_nlp`)."""
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
@@ -59,6 +59,10 @@ def load_practices(url: str) -> tuple[Practice, ...]:
     return tuple(Practice(**row._asdict()) for row in rows)
 
 
+SEARCH_CACHE_SIZE = 1024
+"""How many searches a knowledge base remembers (see :meth:`KnowledgeBase.search`)."""
+
+
 class KnowledgeBase:
     """Practices and their search index."""
 
@@ -66,6 +70,7 @@ class KnowledgeBase:
         self._practices = tuple(practices)
         self._by_id = {p.id: p for p in self._practices}
         self._index = None
+        self._searches: dict[tuple, Any] = {}  # the latest searches, oldest first
 
     @classmethod
     def from_url(cls, url: str) -> "KnowledgeBase":
@@ -112,8 +117,24 @@ class KnowledgeBase:
 
     def search(self, query: str, region: Optional[str] = None, limit: int = 3, offset: int = 0,
                prefer: Sequence[str] = ()):
-        """Ranked hits (see :class:`bot.kb.search.PracticeIndex`)."""
-        return self.index.search(query, region=region, limit=limit, offset=offset, prefer=prefer)
+        """Ranked hits (see :class:`bot.kb.search.PracticeIndex`).
+
+        The practices never change in a process, and a result is a frozen record, so the latest
+        :data:`SEARCH_CACHE_SIZE` searches are remembered: a question asked again, and a thread's
+        next page ("还有吗" searches the thread's query again), get the same result without
+        searching again.
+        """
+        key = (query, region, limit, offset, tuple(prefer))
+        try:
+            found = self._searches.get(key)
+        except TypeError:  # an unhashable argument: searched as given, not remembered
+            return self.index.search(query, region=region, limit=limit, offset=offset, prefer=prefer)
+        if found is None:
+            found = self.index.search(query, region=region, limit=limit, offset=offset, prefer=prefer)
+            if len(self._searches) >= SEARCH_CACHE_SIZE:
+                self._searches.pop(next(iter(self._searches)))  # the oldest
+            self._searches[key] = found
+        return found
 
     def region_counts(self, query: Optional[str] = None) -> list[tuple[str, int]]:
         """Provinces with their number of practices (on a topic, if a query is given), most first."""

@@ -4,7 +4,7 @@ Starts the action server and the Rasa server the way `make run` does (SQL
 tracker store under a fresh var dir), then measures: cold start to the first
 answer; NLU parse time; search time (`bot.measure.search_bench`); per-message latency over
 REST for the framework's floor (a rule answers "你好", no action) and for a
-practice answer (the search action), for one user; latency and throughput
+practice answer (the search action), for one user, the two taking turns; latency and throughput
 against load (closed loop, 1 to 64 conversations at once); memory of each
 server at rest and over 10,000 messages; optionally training time and a
 py-spy profile of both servers under load.
@@ -13,7 +13,8 @@ Then the same load against `make run`'s default: one Rasa server of RASA_WORKERS
 worker processes (one per core) on one port, sharing a Redis (Debian's
 redis-server, started here: the lock store and the WeChat channels' memory) and
 the SQL tracker store; the report puts its throughput next to one worker's
-(RASA_WORKERS=1, the measures above). Optionally (`--instances N`) the scale-out
+(RASA_WORKERS=1), both measured level by level in turn (A B B A), so that what
+else runs on the machine weighs on both alike. Optionally (`--instances N`) the scale-out
 topology of `deploy/`: several Rasa instances on their own ports, conversations
 spread over them (each conversation sticks to one).
 
@@ -31,8 +32,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from bot.config import ROOT
 from bot.measure import long_conversation
@@ -95,6 +97,20 @@ def timed_turns(servers: Servers, texts: list[str], turns: int, prefix: str,
     return latencies
 
 
+def alternating_turns(servers: Servers, measures: list[tuple[list[str], str]], turns: int) -> list[list[float]]:
+    """Latencies (ms) of `turns` sequential REST turns of each measure (its texts, its conversations'
+    prefix; a new conversation every len(texts) turns), the measures taking turns one message each:
+    whatever else the machine does weighs on all of them alike, so their ratio is fair."""
+    url = f"{servers.rasa_url}/webhooks/rest/webhook"
+    latencies: list[list[float]] = [[] for _ in measures]
+    for n in range(turns):
+        for (texts, prefix), measured in zip(measures, latencies):
+            started = time.perf_counter()
+            post(url, {"sender": f"{prefix}-{n // len(texts)}", "message": texts[n % len(texts)]})
+            measured.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
 CLI_QUERY = "云建宝怎么用"
 
 
@@ -142,33 +158,78 @@ def training_time(out_dir: Path) -> float:
 def load_levels(servers: Servers, seconds: float, prefix: str,
                 log: Callable[[str], None]) -> list[dict[str, float]]:
     """Throughput and latency at each concurrency level, with the servers' CPU time per message."""
-    levels = []
+    return side_by_side_levels([servers], seconds, prefix, log)[0]
+
+
+def side_by_side_levels(topologies: list[Servers], seconds: float, prefix: str,
+                        log: Callable[[str], None]) -> list[list[dict[str, float]]]:
+    """Each concurrency level on every topology in turn: for each topology, its levels.
+
+    With two topologies a level runs on the first, the second, the second again and the first
+    again, ``seconds / 2`` each (A B B A), and each topology's figures pool its two halves: a
+    change in what else runs on the machine during the level weighs on both alike, so their
+    ratio is fair. One topology runs each level for ``seconds`` at once.
+    """
+    order = [0] if len(topologies) == 1 else [0, 1, 1, 0]
+    share = seconds * len(topologies) / len(order)
+    measured: list[list[dict[str, float]]] = [[] for _ in topologies]
     for level in CONCURRENCY_LEVELS:
-        log(f"load: {level} conversations at once ({len(servers.rasa_urls)} Rasa of {servers.workers} worker(s))")
-        before = servers.cpu_seconds()
-        load = run_load(servers.rasa_urls, SCRIPTS, level, duration=seconds, prefix=f"{prefix}{level}")
-        after = servers.cpu_seconds()
-        cpu = {f"cpu_ms_{name}": 1000 * (after[name] - before[name]) / max(load.messages, 1) for name in after}
-        levels.append({**level_summary(load), **cpu})
-    return levels
+        parts: list[list[tuple[LoadResult, dict[str, float]]]] = [[] for _ in topologies]
+        for turn, which in enumerate(order):
+            servers = topologies[which]
+            log(f"load: {level} conversations at once ({len(servers.rasa_urls)} Rasa of {servers.workers} worker(s))")
+            before, generator, machine = servers.cpu_seconds(), time.process_time(), machine_busy_seconds()
+            load = run_load(servers.rasa_urls, SCRIPTS, level, duration=share, prefix=f"{prefix}{which}-{level}-{turn}-")
+            after = servers.cpu_seconds()
+            used = {name: after[name] - before[name] for name in after}
+            used["generator"] = time.process_time() - generator
+            used["rest"] = max(0.0, machine_busy_seconds() - machine - sum(used.values()))
+            parts[which].append((load, used))
+        for which, halves in enumerate(parts):
+            load = pooled([part for part, _ in halves])
+            cpu = {f"cpu_ms_{name}": 1000 * sum(used[name] for _, used in halves) / max(load.messages, 1)
+                   for name in halves[0][1] if name != "rest"}
+            rest = sum(used["rest"] for _, used in halves) / max(load.seconds, 1e-9)
+            measured[which].append({**level_summary(load), **cpu, "rest_of_machine_cores": rest})
+    return measured
 
 
-def with_redis(seconds: float, work: Path, log: Callable[[str], None], instances: int = 1,
-               workers: int = 1) -> dict[str, Any]:
-    """The load levels against Rasa sharing a Redis (lock store, WeChat memory) and the SQL tracker store:
-    one server of several workers on one port (`make run`'s default), or several instances."""
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores of the machine have been busy (or taken by the hypervisor) since boot."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def pooled(loads: list[LoadResult]) -> LoadResult:
+    """Several runs of one level as one: their messages, time, latencies and errors together."""
+    return LoadResult(concurrency=loads[0].concurrency, seconds=sum(load.seconds for load in loads),
+                      latencies=[latency for load in loads for latency in load.latencies],
+                      errors=sum(load.errors for load in loads))
+
+
+@contextmanager
+def every_core(work: Path, workers: int, instances: int = 1) -> Iterator[tuple[Servers, dict[str, Any]]]:
+    """Rasa sharing a Redis (lock store, WeChat memory) and the SQL tracker store, started, warmed and
+    timed: one server of several workers on one port (`make run`'s default), or several instances."""
     name = f"{instances}x{workers}"
     with redis_server(work / f"redis-{name}") as redis_url, \
             running_servers(work / f"var-{name}", MODEL, token=BENCH_TOKEN, env={"REDIS_URL": redis_url},
                             instances=instances, workers=workers) as servers:
-        log(f"{instances} Rasa instance(s) of {workers} worker(s), Redis, one SQLite tracker store")
         servers.wait_ready(600)  # every worker has its model: the first answers while the others load
         started = cold_start(servers)
         for n, url in enumerate(servers.rasa_urls):
             timed_turns(servers, [FLOOR_TEXT, *PRACTICE_QUESTIONS], 20 * workers, f"warm-{name}-{n}", url)
-        return {"instances": instances, "workers": workers, "cold_start_s": started,
-                "tracker_store": "SQLite file (shared)", "lock_store": "Redis",
-                "levels": load_levels(servers, seconds, f"{name}-", log)}
+        yield servers, {"instances": instances, "workers": workers, "cold_start_s": started,
+                        "tracker_store": "SQLite file (shared)", "lock_store": "Redis"}
+
+
+def with_redis(seconds: float, work: Path, log: Callable[[str], None], instances: int = 1,
+               workers: int = 1) -> dict[str, Any]:
+    """The load levels against Rasa sharing a Redis and the SQL tracker store (see :func:`every_core`)."""
+    log(f"{instances} Rasa instance(s) of {workers} worker(s), Redis, one SQLite tracker store")
+    with every_core(work, workers, instances) as (servers, described):
+        return {**described, "levels": load_levels(servers, seconds, f"{instances}x{workers}-", log)}
 
 
 def soak(servers: Servers, total: int, step: int, concurrency: int) -> list[dict[str, float]]:
@@ -226,19 +287,24 @@ def main(argv: Optional[list[str]] = None) -> None:
         log("NLU parse")
         results["nlu_ms"] = summary(nlu_parse(servers, args.turns))
         log("single user: floor and practice answer")
-        results["floor_ms"] = summary(timed_turns(servers, [FLOOR_TEXT], args.turns, "floor"))
-        results["practice_ms"] = summary(timed_turns(servers, PRACTICE_QUESTIONS, args.turns, "practice"))
+        floor, practice = alternating_turns(servers, [([FLOOR_TEXT], "floor"), (PRACTICE_QUESTIONS, "practice")],
+                                            args.turns)
+        results["floor_ms"], results["practice_ms"] = summary(floor), summary(practice)
         log(f"one conversation of {args.turns} turns")
         results["long_conversation"] = long_conversation.summary(
             long_conversation.conversation_latencies(servers.rasa_url, args.turns))
-        results["levels"] = load_levels(servers, args.level_seconds, "level", log)
+        if args.workers > 1:
+            log(f"RASA_WORKERS=1 and {args.workers} Rasa workers with Redis, side by side")
+            with every_core(work, args.workers) as (default, described):
+                results["levels"], levels = side_by_side_levels([servers, default], args.level_seconds, "level", log)
+                results["workers"] = {**described, "levels": levels, "side_by_side": True}
+        else:
+            results["levels"] = load_levels(servers, args.level_seconds, "level", log)
         log(f"memory over {args.messages} messages")
         results["memory"] = soak(servers, args.messages, max(args.messages // 10, 1), 8)
         if args.profile:
             log("profile under load")
             results["profile"] = profile(servers, 30, work / "profile")
-    if args.workers > 1:
-        results["workers"] = with_redis(args.level_seconds, work, log, workers=args.workers)
     if args.instances > 1:
         results["scale_out"] = with_redis(args.level_seconds, work, log, instances=args.instances)
     if not args.skip_training:

@@ -135,15 +135,26 @@ def _workers_section(results: dict[str, Any]) -> list[str]:
              f"`make run`'s default on this machine: one Rasa server of {n} worker processes on one port (Sanic "
              f"workers, SANIC_WORKERS), Rasa's Redis lock store (Debian's redis-server, started by the bench, as "
              f"`make run` starts it) and one SQL tracker store ({workers['tracker_store']}), one action server. "
-             f"Cold start until every worker answers: {workers['cold_start_s']:.1f} s.", "",
-             f"| conversations at once | 1 worker: throughput | p95 | lost | {n} workers: throughput | p95 | lost |",
-             "|---|---|---|---|---|---|---|"]
+             f"Cold start until every worker answers: {workers['cold_start_s']:.1f} s."
+             + (" Both ran at once, idle but for the level measured; each level ran on one worker, the default, "
+                "the default again and one worker again, half the level's time each (A B B A), each column pooling "
+                "its two halves: what else the machine did weighed on both alike." if workers.get("side_by_side")
+                else ""), "",
+             f"| conversations at once | 1 worker: throughput | p95 | lost | {n} workers: throughput | p95 | lost "
+             "| rest of the machine: cores busy (1 worker / default) |",
+             "|---|---|---|---|---|---|---|---|"]
     single = {level["concurrency"]: level for level in results["levels"]}
     for level in workers["levels"]:
         one = single.get(level["concurrency"])
         left = (f"{one['throughput']:.1f} msg/s | {one['p95']:.0f} ms | {one['errors']}" if one else "– | – | –")
+        rest = (f"{one['rest_of_machine_cores']:.2f} / {level['rest_of_machine_cores']:.2f}"
+                if one and "rest_of_machine_cores" in level else "–")
         lines.append(f"| {level['concurrency']} | {left} | {level['throughput']:.1f} msg/s | {level['p95']:.0f} ms | "
-                     f"{level['errors']} |")
+                     f"{level['errors']} | {rest} |")
+    if any("rest_of_machine_cores" in level for level in workers["levels"]):
+        lines += ["", "Rest of the machine: the cores busy during the level with anything but the Rasa servers, the "
+                  "action server and the load generator (Redis, the system, other users of the machine), on average; "
+                  f"{n} workers can use at most {results['machine']['cpus']} cores minus that."]
     lines += ["", f"Highest throughput with p95 under 500 ms: {n} workers {_best_text(best_throughput(workers['levels']))}; "
               f"1 worker {_best_text(best_throughput(results['levels']))}."]
     return lines
@@ -155,12 +166,13 @@ def _ceiling_note(results: dict[str, Any]) -> list[str]:
     at8 = next((level for level in levels if level["concurrency"] == 8 and "cpu_ms_rasa" in level), None)
     if not at8:
         return []
-    per_message = at8["cpu_ms_rasa"] + at8["cpu_ms_actions"]
+    generator = at8.get("cpu_ms_generator", 0.0)
+    per_message = at8["cpu_ms_rasa"] + at8["cpu_ms_actions"] + generator
     cores = results["machine"]["cpus"]
     return [f"- CPU per message at 8 conversations: Rasa {at8['cpu_ms_rasa']:.1f} ms + action server "
-            f"{at8['cpu_ms_actions']:.1f} ms = {per_message:.1f} ms, so {cores} cores answer at most "
-            f"{1000 * cores / per_message:.0f} msg/s with every core busy and nothing else running; the load "
-            f"generator and the rest of the machine take their share of the same cores."]
+            f"{at8['cpu_ms_actions']:.1f} ms + load generator {generator:.1f} ms = {per_message:.1f} ms, so "
+            f"{cores} cores answer at most {1000 * cores / per_message:.0f} msg/s with every core busy and nothing "
+            f"else running; the rest of the machine takes its share of the same cores."]
 
 
 def _long_conversation_row(long: Optional[dict[str, Any]]) -> list[str]:
@@ -247,6 +259,8 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "",
         "## One user (sequential REST turns, a new conversation every 4 turns)",
         "",
+        "The two measures take turns, one message each, so the machine's other work weighs on both alike.",
+        "",
         "| turn | n | p50 | p95 | mean |",
         "|---|---|---|---|---|",
         f"| floor: \"你好\" answered by a rule, no action | {floor['n']} | {floor['p50']:.0f} ms | "
@@ -317,9 +331,16 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "its connections pooled, and Rasa's event classes looked up once (`bot/running/tracker_store.py`): the "
         "profile showed a disk sync on every turn's commit and a walk over all event classes for every "
         "stored event read back.",
-        "- The profile showed Rasa re-checking the action response schema on every action call "
-        "(`jsonschema.validate`); our channels now give Rasa one prepared validator "
-        "(`bot.channels.guard.cache_action_response_validation`).",
+        "- What a practice answer adds to a rule turn, as the profile showed it, and what `bot.running.rasa_patches` "
+        "does about it: Rasa checked each action response against all 23 branches of its events schema "
+        "(now one prepared validator per event type, the same verdicts), sent the session's every event "
+        "with each action call (now the current turn: the actions read only the slots and the latest message) "
+        "and opened a new connection to the action server for each call (now kept open). The action server "
+        "remembers its latest searches (`bot.kb.service`) and its place recognizer no longer recounts its "
+        "patterns on each message (`bot.kb.places`).",
+        "- Sanic 21.12 (Rasa 3.6's) ignores its KEEP_ALIVE setting: several workers got turns only from "
+        "clients that open a connection per request. A response middleware now closes each connection when "
+        "keep-alive is off, as `make run` sets it with more than one worker.",
         "- Raw figures of this run: `benchmarks.json`.",
         "",
     ]

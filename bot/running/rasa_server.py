@@ -26,16 +26,22 @@ def rasa_workers(settings: Settings) -> int:
     return settings.rasa_workers if settings.redis_url else 1
 
 
+ANSWERS_PER_CONNECTION = 8
+"""With several Rasa workers, a client's connection is closed after this many answers."""
+
+
 def rasa_environment(settings: Settings) -> dict[str, str]:
     """The environment a Rasa server runs in: its workers (Rasa reads SANIC_WORKERS) and their Redis.
 
     Several workers accept connections from one shared socket, and a kept-alive connection stays
     with the worker that accepted it: a few busy clients (a load balancer, WeChat's servers) would
-    load one worker while the other idles. Without keep-alive (SANIC_KEEP_ALIVE, Sanic's setting)
-    each request is accepted by a worker that is free to.
+    load one worker while the other idles. With several workers each connection is closed after
+    :data:`ANSWERS_PER_CONNECTION` answers (SANIC_KEEP_ALIVE_REQUESTS, which the Sanic of Rasa 3.6
+    obeys through `bot.running.rasa_patches.obey_the_keep_alive_setting`), so the client's next
+    connection is accepted by a worker that is free to.
     """
     workers = rasa_workers(settings)
-    balance = {"SANIC_KEEP_ALIVE": "False"} if workers > 1 else {}
+    balance = {"SANIC_KEEP_ALIVE_REQUESTS": str(ANSWERS_PER_CONNECTION)} if workers > 1 else {}
     return {**RASA_ENVIRONMENT, "SANIC_WORKERS": str(workers), "REDIS_URL": settings.redis_url, **balance}
 
 RASA_WORKER_UP = "Rasa worker ready: model loaded"
@@ -78,8 +84,10 @@ def write_endpoints(settings: Settings, path: Path | None = None) -> Path:
     """Write the endpoints file Rasa runs with (under var/, never committed: it may hold secrets)."""
     endpoints: dict[str, Any] = {
         # The actions read no domain from Rasa (their sentences come from domain.yml itself, bot.responses):
-        # Rasa need not send the whole domain with every action call.
-        "action_endpoint": {"url": settings.action_endpoint_url, "enable_selective_domain": True},
+        # Rasa need not send the whole domain with every action call. Rasa keeps its connections to
+        # the action server open (keep_alive, see bot.running.rasa_patches.keep_action_connections).
+        "action_endpoint": {"url": settings.action_endpoint_url, "enable_selective_domain": True,
+                            "keep_alive": True},
         "tracker_store": tracker_store_config(settings.tracker_url),
     }
     if settings.redis_url:

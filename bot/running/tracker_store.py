@@ -1,4 +1,4 @@
-"""Rasa's SQL tracker store, without two costs the profile showed on every turn.
+"""Rasa's SQL tracker store, without three costs the profile showed on every turn.
 
 `make bench-profile` (see `docs/benchmarks.md`) showed the Rasa server spending,
 per user message:
@@ -14,16 +14,22 @@ per user message:
   walks every subclass of ``Event`` for every event of a conversation it
   reads back); `bot.running.rasa_patches` remembers each class once found.
 
+- the new events of a turn inserted one statement each (the ORM learning each new id): a
+  practice answer's fourteen events cost about 0.9 ms more than one statement of fourteen rows.
+  :meth:`TunedSQLTrackerStore.save` writes Rasa's rows in one statement (SQLite and PostgreSQL).
+
 The store is Rasa's ``SQLTrackerStore`` otherwise: same tables, same rows, same
-settings (`bot.running.rasa_server.tracker_store_config`); PostgreSQL is used unchanged.
+settings (`bot.running.rasa_server.tracker_store_config`).
 """
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -48,6 +54,21 @@ class TunedSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
             self._keep_sqlite_connections()
+
+    async def save(self, tracker: Any) -> None:
+        """Stores the tracker's new events as Rasa's store does, the same rows, in one statement.
+
+        Rasa adds each event through the ORM, which inserts the rows one by one (to learn each
+        new id): a practice answer's fourteen events were fourteen statements. The rows are
+        Rasa's own (sender, type, timestamp, intent, action, the event's JSON).
+        """
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = [_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            if rows:
+                session.execute(sa.insert(self.SQLEvent.__table__), rows)
+            session.commit()
+        logger.debug("Tracker with sender_id '%s' stored to database", tracker.sender_id)
 
     def _keep_sqlite_connections(self) -> None:
         """Pooled connections in write-ahead-log mode, instead of a new connection per query.
@@ -75,3 +96,11 @@ def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
             cursor.execute(pragma)
     finally:
         cursor.close()
+
+
+def _row(sender_id: str, event: Any) -> dict[str, Any]:
+    """The row Rasa's ``SQLTrackerStore.save`` stores for an event."""
+    data = event.as_dict()
+    return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"), "data": json.dumps(data)}

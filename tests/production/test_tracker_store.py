@@ -81,3 +81,32 @@ def test_an_unknown_event_name_is_refused_as_rasa_refuses_it() -> None:
     with pytest.raises(ValueError, match="Unknown event name"):
         Event.resolve_by_type("no_such_event")
     assert Event.resolve_by_type("no_such_event", UserUttered) is UserUttered
+
+
+def test_a_turn_is_stored_in_the_rows_rasa_s_own_store_writes(tmp_path: Path, domain: Domain) -> None:
+    """Our store writes a turn's events in one statement: the same rows, in the same order, as Rasa's
+    SQLTrackerStore, and a second turn adds only its own events."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    def rows(path: Path) -> list[tuple]:
+        with sqlite3.connect(path) as db:
+            return db.execute("SELECT id, sender_id, type_name, timestamp, intent_name, action_name, data "
+                              "FROM events ORDER BY id").fetchall()
+
+    stored = {}
+    first = list(conversation(domain, "worker-3").events)
+    second = [UserUttered("还有吗", {"name": "ask_more", "confidence": 1.0}), ActionExecuted("action_show_more")]
+    for name, store_class in (("rasa", SQLTrackerStore), ("ours", TunedSQLTrackerStore)):
+        store = store_class(domain=domain, dialect="sqlite", db=str(tmp_path / f"{name}.db"))
+        tracker = DialogueStateTracker.from_events("worker-3", first, domain.slots)
+        asyncio.run(store.save(tracker))
+        for event in second:
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+        store.engine.dispose()
+        stored[name] = rows(tmp_path / f"{name}.db")
+    assert stored["ours"] == stored["rasa"]
+    assert [(row[2], row[4], row[5]) for row in stored["ours"]] == [
+        ("user", "ask_practice", None), ("action", None, "action_search_practices"), ("slot", None, "topic_query"),
+        ("bot", None, None), ("action", None, "action_listen"), ("user", "ask_more", None),
+        ("action", None, "action_show_more")]

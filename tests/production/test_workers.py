@@ -65,6 +65,30 @@ def test_two_workers_share_one_port_and_a_redis_that_make_run_started(served) ->
     assert Path(f"/proc/{redis}/cwd").resolve() == (served.var_dir / "redis").resolve()
 
 
+def test_a_kept_connection_is_closed_after_a_few_answers_so_that_the_workers_take_turns(served) -> None:
+    """A client that keeps its connection (a load balancer, WeChat's servers) is still spread over
+    both workers: with several, a connection says "Connection: close" and closes after
+    ANSWERS_PER_CONNECTION answers, and the client's next one goes to whichever worker is free."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    from bot.running.rasa_server import ANSWERS_PER_CONNECTION
+
+    url = urlsplit(served.rasa_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    said = []
+    try:
+        for _ in range(ANSWERS_PER_CONNECTION):
+            connection.request("POST", "/webhooks/rest/webhook", body=json.dumps({"sender": "kept", "message": "你好"}),
+                               headers={"Content-Type": "application/json", "Connection": "keep-alive"})
+            response = connection.getresponse()
+            assert response.status == 200 and json.loads(response.read())
+            said.append(response.getheader("Connection"))
+    finally:
+        connection.close()
+    assert said == ["keep-alive"] * (ANSWERS_PER_CONNECTION - 1) + ["close"]
+
+
 def test_each_wechat_message_is_processed_once_and_answered_once(served, wechat_api) -> None:
     """24 users each send a message that arrives 3 times at once: each is one user message in the
     tracker store and gets one answer, passively (every delivery the same text, nothing sent through
