@@ -81,7 +81,7 @@ def test_an_agent_answers_the_worker_in_the_same_chat_and_hands_back(worker, age
     queued.locator("a.request").click()
     agent.fill("#agent", "王芳")
     agent.click("#claim")
-    expect(agent.locator(".live-head")).to_have_attribute("data-state", "human")
+    expect(agent.locator(".live-head")).to_have_attribute("data-state", "human", **ANSWER)  # through Rasa
     expect(bot_bubbles.last).to_have_text(text_of(HANDOFF_JOINED_RESPONSE), **ANSWER)
 
     # The worker's message reaches the console; the bot does not answer it.
@@ -107,7 +107,7 @@ def test_an_agent_answers_the_worker_in_the_same_chat_and_hands_back(worker, age
     shot(agent, "agent-conversation")
 
     agent.click("#release")
-    expect(agent.locator(".live-head")).to_have_attribute("data-state", "bot")
+    expect(agent.locator(".live-head")).to_have_attribute("data-state", "bot", **ANSWER)
     expect(bot_bubbles.last).to_have_text(text_of(HANDOFF_RELEASED_RESPONSE), **ANSWER)
     before = bot_bubbles.count()
     cards = worker.locator(".card").count()
