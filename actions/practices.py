@@ -152,8 +152,8 @@ def forget_thread() -> list[EventType]:
             SlotSet(SLOT_SHOWN_IDS, []), SlotSet(SLOT_LAST_SHOWN, [])]
 
 
-# A suggestion offers at most this many topics, each at least this likely to the intent classifier
-# (or the topic of the practice the search ranks first).
+# A suggestion offers at most this many topics; a topic of the intent classifier's ranking must be at
+# least this likely (those of the similar questions and of the search's best practice need not).
 MAX_SUGGESTED = 3
 SUGGEST_MIN_CONFIDENCE = 0.05
 
