@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.measure import bench
 from bot.measure.load import LoadResult, closed_loop
+from tests.support.servers import loopback_app
 
 SCRIPTS = [["你好", "工地要刷脸吗"], ["谢谢"]]
 
@@ -25,15 +26,8 @@ async def _served(handler, **run) -> tuple[LoadResult, list]:
 
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    try:
-        return await closed_loop(f"http://127.0.0.1:{port}", SCRIPTS, **run), seen
-    finally:
-        await runner.cleanup()
+    async with loopback_app(app) as url:
+        return await closed_loop(url, SCRIPTS, **run), seen
 
 
 async def kept_alive(request, body):

@@ -164,6 +164,7 @@ def test_an_endpoint_marked_keep_alive_keeps_its_connection_and_sends_utf_8():
     from rasa.utils.endpoints import EndpointConfig
 
     from bot.running.rasa_patches import close_kept_sessions, keep_action_connections
+    from tests.support.servers import loopback_app
 
     assert keep_action_connections()
     seen: list[tuple[int, bytes]] = []
@@ -175,20 +176,16 @@ def test_an_endpoint_marked_keep_alive_keeps_its_connection_and_sends_utf_8():
     async def calls() -> list:
         app = web.Application()
         app.router.add_post("/webhook", webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook"
-        try:
-            answers = []
-            for endpoint in (EndpointConfig(url, keep_alive=True), EndpointConfig(url)):
-                for _ in range(2):
-                    answers.append(await endpoint.request(json={"text": "工地要刷脸吗"}, method="post"))
-            return answers
-        finally:
-            await close_kept_sessions()
-            await runner.cleanup()
+        async with loopback_app(app) as base:
+            url = f"{base}/webhook"
+            try:
+                answers = []
+                for endpoint in (EndpointConfig(url, keep_alive=True), EndpointConfig(url)):
+                    for _ in range(2):
+                        answers.append(await endpoint.request(json={"text": "工地要刷脸吗"}, method="post"))
+                return answers
+            finally:
+                await close_kept_sessions()
 
     assert asyncio.run(calls()) == [{"events": [], "responses": []}] * 4
     ports = [port for port, _ in seen]

@@ -1,4 +1,5 @@
-"""Real PostgreSQL and Redis servers from Debian's packages, started on loopback for a test run."""
+"""Real PostgreSQL and Redis servers from Debian's packages, started on loopback for a test run, and
+small aiohttp stand-ins served on loopback inside a test's event loop."""
 from __future__ import annotations
 
 import glob
@@ -6,9 +7,11 @@ import os
 import shutil
 import subprocess
 import time
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import AsyncIterator, Iterator
+
+from aiohttp import web
 
 from bot.running.loopback import free_port, redis_server, wait_for_port  # noqa: F401  (used by the test fixtures)
 
@@ -48,3 +51,16 @@ def postgres_server(workdir: Path) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@asynccontextmanager
+async def loopback_app(app: web.Application) -> AsyncIterator[str]:
+    """``app`` served on a free loopback port in the running event loop; yields its base URL."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        await runner.cleanup()
