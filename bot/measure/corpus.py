@@ -14,7 +14,7 @@ import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 from urllib.parse import urlparse
 
 import yaml
@@ -51,6 +51,8 @@ TOPIC_INTENTS = {
 }
 # Longest accepted text: a long letter is cut to its asking part when collected.
 MAX_TEXT_CHARS = 400
+# A question sharing this share of its character trigrams with one of a more protected part is a reprint.
+NEAR_DUPLICATE_SHARE = 0.8
 
 
 class CorpusError(ValueError):
@@ -111,18 +113,41 @@ def _question(entry: object, where: str) -> Question:
 
 
 def read_questions(paths: Iterable[Path]) -> list[Question]:
-    """The questions of the files, in order, each text once (the first occurrence kept)."""
-    seen: set[str] = set()
-    questions = []
+    """The questions of the files, in order, each text once. A text found on sites of two parts (a
+    news quote reprinted elsewhere) is kept in the more protected part, test before dev before train,
+    so a reprint on a training site never moves an evaluation question into training."""
+    kept: dict[str, Question] = {}
     for path in sorted(paths):
         entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         for number, entry in enumerate(entries, start=1):
             question = _question(entry, f"{path.name} entry {number}")
             key = example_key(question.text)
-            if key not in seen:
-                seen.add(key)
-                questions.append(question)
-    return questions
+            if key not in kept or _protection(question) > _protection(kept[key]):
+                kept[key] = question
+    return list(kept.values())
+
+
+def _protection(question: Question) -> int:
+    return PARTS.index(question.part)
+
+
+def near_duplicates(questions: Sequence[Question]) -> list[Question]:
+    """The questions that nearly repeat one of a more protected part (a reprint with a word changed):
+    most of their character trigrams are in the other's. They are left out of the split."""
+    grams = [_trigrams(q.text) for q in questions]
+    dropped = []
+    for question, own in zip(questions, grams):
+        for other, theirs in zip(questions, grams):
+            if _protection(other) > _protection(question) and \
+                    len(own & theirs) >= NEAR_DUPLICATE_SHARE * min(len(own), len(theirs)):
+                dropped.append(question)
+                break
+    return dropped
+
+
+def _trigrams(text: str) -> set[str]:
+    key = example_key(text)
+    return {key[i:i + 3] for i in range(max(1, len(key) - 2))}
 
 
 def load_part(part: str, folder: Path = QUESTIONS_DIR) -> list[Question]:
@@ -167,8 +192,11 @@ def _clean_for_nlu(text: str) -> str:
 
 
 def split(raw_dir: Path = RAW_DIR, out_dir: Path = QUESTIONS_DIR, nlu_file: Path = NLU_FILE) -> dict[str, int]:
-    """Read every raw file, split by host, write the three parts and the NLU file; counts per part."""
+    """Read every raw file, split by host, write the three parts and the NLU file; counts per part
+    and of the reprints left out."""
     questions = read_questions(raw_dir.glob("*.yml"))
+    reprints = set(map(id, near_duplicates(questions)))
+    questions = [q for q in questions if id(q) not in reprints]
     counts = {}
     for part in PARTS:
         chosen = [q for q in questions if q.part == part]
@@ -179,7 +207,7 @@ def split(raw_dir: Path = RAW_DIR, out_dir: Path = QUESTIONS_DIR, nlu_file: Path
     train = [Question(_clean_for_nlu(q.text), q.url, q.kind, q.who, q.scope, q.sections, q.topic, q.fixed_part)
              for q in questions if q.part == "train" and example_key(q.text) not in written]
     _write(nlu_file, nlu_yaml(train))
-    return counts
+    return {**counts, "reprints left out": len(reprints)}
 
 
 def example_key(text: str) -> str:

@@ -55,6 +55,10 @@ def test_a_number_the_list_does_not_have_is_said_so(stack):
         ("评中级职称要什么条件", "职称评审"),
         ("社保一个月交多少钱", "社会保险经办机构"),
         ("公积金怎么提取", "12329"),
+        # A bare word the classifier knows nothing of is not read as "好的" (its likeliest intent, affirm).
+        ("医保", "社会保险经办机构"),
+        ("落户", "户籍窗口"),
+        ("买房", "住房保障部门"),
     ],
 )
 def test_an_off_list_question_cites_nothing_and_says_who_handles_it(stack, message, guidance):
