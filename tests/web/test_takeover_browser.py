@@ -79,6 +79,7 @@ def test_an_agent_answers_the_worker_in_the_same_chat_and_hands_back(worker, age
     expect(queued.locator(".waited")).to_be_visible()
     shot(agent, "queue")
     queued.locator("a.request").click()
+    expect(agent.locator(".live-head")).to_be_visible()  # the conversation's page, not the queue's
     agent.fill("#agent", "王芳")
     agent.click("#claim")
     expect(agent.locator(".live-head")).to_have_attribute("data-state", "human", **ANSWER)  # through Rasa

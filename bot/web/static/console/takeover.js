@@ -11,7 +11,8 @@
   var status = document.getElementById("takeover-status");
   var REFRESH_MS = 2000;
 
-  agent.value = localStorage.getItem("console:agent") || "";
+  // The name remembered from last time, unless the agent already typed one while the page loaded.
+  if (!agent.value.trim()) agent.value = localStorage.getItem("console:agent") || "";
   agent.addEventListener("change", function () { localStorage.setItem("console:agent", agent.value.trim()); });
 
   function state() {
