@@ -59,6 +59,8 @@ def test_a_number_the_list_does_not_have_is_said_so(stack):
         ("医保", "社会保险经办机构"),
         ("落户", "户籍窗口"),
         ("买房", "住房保障部门"),
+        ("农民工返乡创业补贴", "就业服务机构"),  # not wage practices because it says 农民工
+        ("工地上意外险怎么理赔", "12378"),
     ],
 )
 def test_an_off_list_question_cites_nothing_and_says_who_handles_it(stack, message, guidance):
