@@ -92,14 +92,15 @@ def new_thread(tracker: Tracker, signals: Optional[Signals] = None,
                thresholds: Optional[Thresholds] = None) -> Thread:
     """The thread a question starts, or a new place for the current thread ("那广东呢").
 
-    Without signals the message is a place follow-up: the thread goes on in the new place. A
+    A place's practices asked for without signals (``place_only``) list them; any other message without
+    signals is a place follow-up: the thread goes on in the new place. A
     question whose topic intent is sure enough (first in the ranking or not) searches the worker's
     words with its topic's keywords; any other question the decision let through searches the
     worker's words alone.
     """
     intent = latest_intent(tracker)
     place = asked_place(tracker)
-    if intent == PLACE_INTENT:
+    if intent == PLACE_INTENT and signals is None:
         return Thread(intent=PLACE_INTENT, place=place)
     if signals is None:
         previous = Thread.from_tracker(tracker)
@@ -111,6 +112,13 @@ def new_thread(tracker: Tracker, signals: Optional[Signals] = None,
     if topic and confidence >= (thresholds.topic_confidence if thresholds else 0.0):
         return Thread(intent=topic, query=build_query(tracker, topic), place=place, sections=sections)
     return Thread(intent=None, query=text_without_places(tracker), place=place, sections=sections)
+
+
+def place_only(knowledge_base, tracker: Tracker) -> bool:
+    """A place's practices asked for ("广东有哪些做法"), with nothing else the search can find: "江西的调解委员会"
+    names the place of a question, which is answered as one, in that place."""
+    return latest_intent(tracker) == PLACE_INTENT and not knowledge_base.search(
+        text_without_places(tracker), limit=1).hits
 
 
 def similar_sections(tracker: Tracker) -> tuple[str, ...]:
@@ -214,7 +222,7 @@ class ActionSearchPractices(KnowledgeBaseAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         signals = None
-        if latest_intent(tracker) not in (PLACE_INTENT, INFORM_PLACE_INTENT):
+        if latest_intent(tracker) != INFORM_PLACE_INTENT and not place_only(self.knowledge_base, tracker):
             signals = question_signals(self.knowledge_base, tracker)
             decision = decide(signals, self.thresholds)
             if decision == SUGGEST and not unreadable(tracker, signals) and suggest(dispatcher, tracker,
@@ -296,6 +304,16 @@ def chosen_id(tracker: Tracker, thread: Thread) -> tuple[Optional[str], Optional
     return None, ordinal
 
 
+async def answer_as_question(action: KnowledgeBaseAction, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> list[EventType]:
+    """A follow-up with nothing shown to follow: "桂建通是哪里的" names what the search surely finds, and
+    is answered as the question it is; "详细说说" or "出自哪个文件" alone is asked to say what about."""
+    if question_signals(action.knowledge_base, tracker).evidence < action.thresholds.search_evidence:
+        dispatcher.utter_message(response="utter_nothing_shown_yet")
+        return []
+    return await ActionSearchPractices(action.knowledge_base, action.thresholds).run(dispatcher, tracker, domain)
+
+
 class ActionShowDetail(KnowledgeBaseAction):
     """"第二条详细说说": the full text of one practice shown, with its source."""
 
@@ -307,8 +325,7 @@ class ActionShowDetail(KnowledgeBaseAction):
     ) -> list[EventType]:
         thread = Thread.from_tracker(tracker)
         if not thread.shown_ids:
-            dispatcher.utter_message(response="utter_nothing_shown_yet")
-            return []
+            return await answer_as_question(self, dispatcher, tracker, domain)
         practice_id, ordinal = chosen_id(tracker, thread)
         if ordinal is None and len(thread.last_shown) == 1:
             practice_id = thread.last_shown[0]
@@ -343,8 +360,7 @@ class ActionShowSource(KnowledgeBaseAction):
         ids = [practice_id] if practice_id else list(thread.last_shown)
         practices = [p for p in (self.knowledge_base.practice(i) for i in ids) if p is not None]
         if not practices:
-            dispatcher.utter_message(response="utter_nothing_shown_yet")
-            return []
+            return await answer_as_question(self, dispatcher, tracker, domain)
         present_sources(dispatcher, practices)
         return []
 

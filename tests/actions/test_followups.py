@@ -58,6 +58,18 @@ def test_more_of_a_place_continues_with_its_province(knowledge_base):
     assert more.responses == ["utter_no_more_practices"]  # 江苏 has two practices, both shown
 
 
+def test_a_place_with_a_subject_answers_that_subject_in_the_place_first(knowledge_base):
+    """"江西调解委员会" (read as a place's practices) is a question in 江西: its 调解委员会 comes first,
+    not 江西's practices in list order."""
+    text = "江西调解委员会"
+    reply = run(ActionSearchPractices(knowledge_base),
+                make_tracker(text, "ask_place_practices", [entity(text, "place", "江西", "江西省")]))
+    assert reply.cited_ids[0] == "5.2.1"
+    plain = run(ActionSearchPractices(knowledge_base),
+                make_tracker("江西有哪些做法", "ask_place_practices", [entity("江西有哪些做法", "place", "江西", "江西省")]))
+    assert plain.responses[0] == "utter_place_practices_found" and len(plain.cited_ids) == 3
+
+
 def test_more_without_a_topic_asks_for_one(knowledge_base):
     """"还有吗" as the first message: the bot asks what the worker wants to know."""
     reply = run(ActionShowMore(knowledge_base), make_tracker("还有吗", "ask_more"))
@@ -170,6 +182,15 @@ def test_source_before_any_answer_says_nothing_was_shown(knowledge_base, slots):
     """"出自哪个文件" with nothing (or nothing valid) shown: the bot says so, cites nothing."""
     reply = run(ActionShowSource(knowledge_base), make_tracker("出自哪个文件", "ask_source", slots=slots))
     assert reply.responses == ["utter_nothing_shown_yet"]
+
+
+@pytest.mark.parametrize("action, text, practice_id", [(ActionShowSource, "桂建通是哪里的", "2.1.3"),
+                                                        (ActionShowDetail, "云建宝具体说说", "2.1.1")])
+def test_a_follow_up_naming_a_practice_before_any_answer_is_answered_as_a_question(knowledge_base, action,
+                                                                                     text, practice_id):
+    """Read as "where is that from" with nothing shown, it names what the search finds: that practice."""
+    reply = run(action(knowledge_base), make_tracker(text, "ask_source"))
+    assert reply.cited_ids[:1] == [practice_id]
 
 
 # ---- 有哪些地方的做法 -------------------------------------------------------------------------

@@ -84,6 +84,8 @@ def test_chit_chat_and_feelings_are_never_answered_with_a_citation(stack, messag
         ("云建宝怎么用", "2.1.1"),  # a platform the list names
         ("工地受伤没合同怎么赔", "5.2"),  # the mediation committee takes 工伤鉴定 disputes
         ("活儿太难找了", "2.1.3"),  # a statement about finding work: 桂建通's 招工找活
+        ("江西调解委员会", "5.2.1"),  # a place and a subject: that subject in that place, not the place's list
+        ("桂建通是哪里的", "2.1.3"),  # read as "where is it from" before anything was shown
     ],
 )
 def test_questions_the_classifier_used_to_throw_away_reach_their_practice(stack, message, section):
