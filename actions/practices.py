@@ -387,6 +387,33 @@ class ActionListPlaces(KnowledgeBaseAction):
         return []
 
 
+class ActionAboutList(KnowledgeBaseAction):
+    """"清单一共多少条": the list as a whole, counted from its practices: how many, from how many
+    provinces, and its work tasks with their number of practices."""
+
+    def name(self) -> str:
+        return "action_about_list"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        practices = self.knowledge_base.practices()
+        if not practices:
+            dispatcher.utter_message(response="utter_no_practice_found")
+            return []
+        tasks: dict[tuple[str, str], int] = {}  # (numeral, title) → practices, in the list's order
+        for practice in practices:
+            task = (practice.citation.split("（", 1)[0], practice.task)
+            tasks[task] = tasks.get(task, 0) + 1
+        lines = "\n".join(f"{numeral}、{title}（{count}）" for (numeral, title), count in tasks.items())
+        dispatcher.utter_message(
+            response="utter_about_list", document=" / ".join(self.knowledge_base.documents()),
+            practices=str(len(practices)), provinces=str(len({p.province for p in practices})),
+            task_count=str(len(tasks)), tasks=lines,
+        )
+        return []
+
+
 CITATION_ENTITY = "citation"
 # How many practices one lookup shows in full (a message naming more is a list to read one by one).
 MAX_NAMED = 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from actions.practices import (
+    ActionAboutList,
     ActionListPlaces,
     ActionSearchPractices,
     ActionShowDetail,
@@ -219,3 +220,21 @@ def test_places_list_on_a_topic_counts_that_topic_only(knowledge_base, wage_thre
     counts = parse_places(reply.messages[0])
     assert "重庆市" in counts
     assert sum(counts.values()) < len(knowledge_base.practices())
+
+
+# ---- 清单一共多少条 ---------------------------------------------------------------------------
+
+
+def test_the_list_as_a_whole_is_counted_from_its_practices(knowledge_base):
+    """"清单一共多少条": the number of practices and provinces, and each work task with its count, all
+    counted from the practices, so a new batch changes the answer by itself."""
+    reply = run(ActionAboutList(knowledge_base), make_tracker("清单一共多少条", "ask_about_list"))
+    assert reply.responses == ["utter_about_list"]
+    message = reply.messages[0]
+    practices = knowledge_base.practices()
+    assert message["practices"] == str(len(practices)) and message["document"] == DOCUMENT
+    assert message["provinces"] == str(len({p.province for p in practices}))
+    lines = message["tasks"].splitlines()
+    assert message["task_count"] == str(len(lines)) == str(len({p.task for p in practices}))
+    wages = [p for p in practices if p.id.startswith("5.")]
+    assert lines[-1] == f"五、{wages[0].task}（{len(wages)}）"

@@ -115,6 +115,16 @@ def test_the_places_of_the_whole_list_are_listed_when_asked(stack):
     assert all(province in said for province in provinces)
 
 
+@pytest.mark.parametrize("message", ["清单一共多少条", "这个清单都讲了啥"])
+def test_the_list_as_a_whole_is_described_with_its_counts_and_work_tasks(stack, message):
+    """A hotline agent asks how big the list is: the count of practices and every work task, nothing cited."""
+    replies = stack.rest(new_sender(), message)
+    practices = get_knowledge_base().practices()
+    said = texts(replies)
+    assert f"共有{len(practices)}条经验做法" in said and not practices_shown(replies)
+    assert all(p.task in said for p in practices)
+
+
 def test_an_honest_refusal_reaches_the_editors_list_of_unanswered_questions(stack):
     """What the bot could not answer (read from the real tracker store) is listed for the editors, with
     the response it got: the names come from bot.vocabulary, shared with the actions."""
