@@ -125,6 +125,15 @@ def test_the_list_as_a_whole_is_described_with_its_counts_and_work_tasks(stack, 
     assert all(p.task in said for p in practices)
 
 
+@pytest.mark.parametrize("message", ["你们有电话吗", "热线是多少"])
+def test_a_phone_number_asked_for_gets_the_general_hotlines_labelled_as_such(stack, message):
+    """The list has no phone numbers: the bot says so and gives the common hotlines as general guidance."""
+    replies = stack.rest(new_sender(), message)
+    said = texts(replies)
+    assert not practices_shown(replies)
+    assert "清单里没有电话号码" in said and "12345" in said and "通用提示，不是清单内容" in said
+
+
 def test_an_honest_refusal_reaches_the_editors_list_of_unanswered_questions(stack):
     """What the bot could not answer (read from the real tracker store) is listed for the editors, with
     the response it got: the names come from bot.vocabulary, shared with the actions."""

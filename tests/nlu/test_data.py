@@ -28,7 +28,7 @@ CONVERSATION_INTENTS = frozenset(
     {
         "greet", "goodbye", "thank", "affirm", "deny", "ask_bot_identity", "ask_help", "request_human",
         "out_of_scope", "ask_uncovered", "inform_place", "ask_more", "ask_detail", "ask_source",
-        "ask_places_list", "ask_about_list", "feedback_useful", "feedback_useless", CITATION_INTENT, FEELING_INTENT,
+        "ask_places_list", "ask_about_list", "ask_hotline", "feedback_useful", "feedback_useless", CITATION_INTENT, FEELING_INTENT,
     }
 )
 SEARCH_INTENTS = frozenset({*TOPIC_INTENTS, PLACE_INTENT})
