@@ -15,9 +15,11 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 
-RASA_ENVIRONMENT = {"RASA_TELEMETRY_ENABLED": "false"}
-"""Set in the environment of every Rasa process: no telemetry, and so no error reports sent
-to Rasa's Sentry (they may carry conversation data; the machine may not reach the internet)."""
+RASA_ENVIRONMENT = {"RASA_TELEMETRY_ENABLED": "false", "SANIC_ACCESS_LOG": "false"}
+"""Set in the environment of every Rasa process and of the action server: no telemetry, and so no
+error reports sent to Rasa's Sentry (they may carry conversation data; the machine may not reach
+the internet); and no Sanic access log, whose record (the request's URL, its peer) Sanic builds for
+every request although no handler of ours writes it."""
 
 
 def rasa_workers(settings: Settings) -> int:

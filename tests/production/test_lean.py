@@ -37,3 +37,25 @@ def test_the_action_server_answers_without_tensorflow(db_url):
     assert result.returncode == 0, result.stderr[-2000:]
     practice_id, no_tensorflow = result.stdout.split()
     assert practice_id.startswith("2.") and no_tensorflow == "True"
+
+
+def test_neither_server_builds_an_access_log_record(monkeypatch):
+    """Sanic reads the servers' environment as no access log (one record less built per request), and the
+    action server started on its own sets that environment before rasa_sdk creates its app."""
+    import rasa_sdk.__main__
+    from sanic.config import Config
+
+    from bot.running import action_server, lean
+    from bot.running.rasa_server import RASA_ENVIRONMENT
+
+    assert RASA_ENVIRONMENT["SANIC_ACCESS_LOG"] == "false"
+    for name in RASA_ENVIRONMENT:  # restored after the test, like the patches below
+        monkeypatch.setenv(name, "true")
+    assert Config().ACCESS_LOG is True
+    started = []
+    monkeypatch.setattr(lean, "lean_process", lambda: None)  # this test process keeps its TensorFlow
+    monkeypatch.setattr(action_server, "warm_up", lambda: None)
+    monkeypatch.setattr(rasa_sdk.__main__, "main_from_args", lambda args: started.append(Config().ACCESS_LOG))
+    monkeypatch.setattr(sys, "argv", ["action_server", "--actions", "actions"])
+    action_server.main()
+    assert started == [False]
