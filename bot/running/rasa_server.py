@@ -70,12 +70,16 @@ def tracker_store_config(url: str) -> dict[str, Any]:
     return config
 
 
+LOCK_STORE_CLASS = "bot.running.lock_store.TunedRedisLockStore"
+"""Rasa's Redis lock store in fewer round trips (see `bot/running/lock_store.py`)."""
+
+
 def lock_store_config(url: str) -> dict[str, Any]:
     """Rasa's Redis lock store settings, so several Rasa instances can share conversations."""
     from urllib.parse import urlparse
 
     parsed = urlparse(url)
-    config: dict[str, Any] = {"type": "redis", "url": parsed.hostname or "localhost", "port": parsed.port or 6379,
+    config: dict[str, Any] = {"type": LOCK_STORE_CLASS, "url": parsed.hostname or "localhost", "port": parsed.port or 6379,
                               "db": int((parsed.path or "/0").strip("/") or 0)}
     if parsed.password:
         config["password"] = parsed.password
