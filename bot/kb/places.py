@@ -211,9 +211,12 @@ def find_places(text: str) -> list[PlaceMention]:
         return []
     text = text[:MAX_TEXT_CHARS]
     matchable = simplified_in_place(text)
+    gazetteer = get_gazetteer()
+    # Each way below finds a name of two characters or more: most messages hold none, and need no spaCy.
+    if not gazetteer.names_any(matchable):
+        return []
     recognizer = get_place_recognizer()
     doc = recognizer.nlp(matchable)
-    gazetteer = get_gazetteer()
     names = recognizer.name_spans(doc)
     spans = [(doc[start].idx, doc[end - 1].idx + len(doc[end - 1])) for start, end in names]
     spans += _chain_words(doc, gazetteer, names)

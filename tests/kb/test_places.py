@@ -186,3 +186,12 @@ def test_every_practice_start_names_its_place(source_text):
     for start in starts:
         first = find_places(start)[0]
         assert first.start == 0 and first.place == gazetteer.leading_place(start)[1], start
+
+
+@pytest.mark.parametrize("message", ["欠薪怎么办", "包工头欠钱不给咋办", "第一条详细说说", "谢谢", "   "])
+def test_a_message_naming_no_place_is_not_segmented(monkeypatch, message):
+    """Most messages hold no name of two characters or more: no place, found without spaCy."""
+    from bot.kb import places
+
+    monkeypatch.setattr(places, "get_place_recognizer", lambda: pytest.fail("segmented a message naming no place"))
+    assert find_places(message) == []

@@ -59,3 +59,23 @@ def test_neither_server_builds_an_access_log_record(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["action_server", "--actions", "actions"])
     action_server.main()
     assert started == [False]
+
+
+def test_a_search_naming_no_place_loads_no_spacy(db_url):
+    """The command line's search of a question that names no place answers without loading spaCy
+    (half a second of its start), and with one that does, finds the place."""
+    script = (
+        "import sys\n"
+        "from bot.cli import run\n"
+        "run(['search', sys.argv[1], '--limit', '1', '--json'])\n"
+        "print('spacy' in sys.modules)\n"
+    )
+    env = {"PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "PATH": "/usr/bin:/bin"}
+    loaded = {}
+    for query in ("云建宝怎么用", "东莞欠薪怎么办"):
+        result = subprocess.run([sys.executable, "-c", script, query], cwd=ROOT, env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        *hits, loaded[query] = result.stdout.splitlines()
+        assert json.loads("\n".join(hits))
+    assert loaded == {"云建宝怎么用": "False", "东莞欠薪怎么办": "True"}
