@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 
 if TYPE_CHECKING:  # imported lazily at run time: nothing heavy at import
     from bot.kb.answerability import Thresholds
@@ -93,6 +94,16 @@ class Thread:
             page=int(_number(tracker.get_slot(SLOT_PAGE))),
             sections=_strings(tracker.get_slot(SLOT_TOPIC_SECTIONS)),
         )
+
+
+def changed_slots(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """The events without the slot events that set a slot to the value it holds already.
+
+    Rasa parses, applies and stores every event an action returns and reads the session's events
+    back on each later turn; a repeated value changes nothing (no slot influences the conversation,
+    domain.yml), so it is not sent.
+    """
+    return [e for e in events if e.get("event") != "slot" or e.get("value") != tracker.get_slot(e.get("name"))]
 
 
 def _strings(value: Any) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from actions.common import (
     KnowledgeBaseAction,
     Thread,
     asked_place,
+    changed_slots,
     entity_value,
     latest_entities,
     latest_intent,
@@ -146,7 +147,7 @@ def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals)
         dispatcher.utter_message(response=UNCOVERED_RESPONSE)
         if is_urgent(None, text):
             dispatcher.utter_message(response="utter_general_guidance")
-    return forget_thread()
+    return forget_thread(tracker)
 
 
 def unreadable(tracker: Tracker, signals: Signals) -> bool:
@@ -154,10 +155,11 @@ def unreadable(tracker: Tracker, signals: Signals) -> bool:
     return latest_intent(tracker) == FALLBACK_INTENT and signals.best_score == 0.0
 
 
-def forget_thread() -> list[EventType]:
+def forget_thread(tracker: Tracker) -> list[EventType]:
     """A refused question ends the thread: "还有吗" after it must not bring back an older topic."""
-    return [SlotSet(SLOT_TOPIC_INTENT, None), SlotSet(SLOT_TOPIC_QUERY, None), SlotSet(SLOT_TOPIC_SECTIONS, []),
-            SlotSet(SLOT_SHOWN_IDS, []), SlotSet(SLOT_LAST_SHOWN, [])]
+    return changed_slots(tracker, [SlotSet(SLOT_TOPIC_INTENT, None), SlotSet(SLOT_TOPIC_QUERY, None),
+                                   SlotSet(SLOT_TOPIC_SECTIONS, []), SlotSet(SLOT_SHOWN_IDS, []),
+                                   SlotSet(SLOT_LAST_SHOWN, [])])
 
 
 # A suggestion offers at most this many topics; a topic of the intent classifier's ranking must be at
@@ -192,9 +194,10 @@ def suggest(dispatcher: CollectingDispatcher, tracker: Tracker, knowledge_base) 
     return True
 
 
-def thread_events(thread: Thread, page: Page, shown_ids: list[str], last_shown: list[str]) -> list[EventType]:
-    """The slots that remember the thread after an answer."""
-    return [
+def thread_events(tracker: Tracker, thread: Thread, page: Page, shown_ids: list[str],
+                  last_shown: list[str]) -> list[EventType]:
+    """The slots that remember the thread after an answer (those that change)."""
+    return changed_slots(tracker, [
         SlotSet(SLOT_TOPIC_INTENT, thread.intent),
         SlotSet(SLOT_TOPIC_QUERY, thread.query),
         SlotSet(SLOT_TOPIC_SECTIONS, list(thread.sections)),
@@ -203,7 +206,7 @@ def thread_events(thread: Thread, page: Page, shown_ids: list[str], last_shown: 
         SlotSet(SLOT_LAST_SHOWN, last_shown),
         SlotSet(SLOT_PAGE, float(thread.page + 1)),
         SlotSet(SLOT_FEEDBACK, None),
-    ]
+    ])
 
 
 def utter_places(dispatcher: CollectingDispatcher, counts: list[tuple[str, int]], on_topic: bool) -> None:
@@ -227,7 +230,7 @@ class ActionSearchPractices(KnowledgeBaseAction):
             decision = decide(signals, self.thresholds)
             if decision == SUGGEST and not unreadable(tracker, signals) and suggest(dispatcher, tracker,
                                                                                      self.knowledge_base):
-                return forget_thread()
+                return forget_thread(tracker)
             if decision != ANSWER:
                 return refuse(dispatcher, tracker, signals)
         thread = new_thread(tracker, signals, self.thresholds)
@@ -237,7 +240,7 @@ class ActionSearchPractices(KnowledgeBaseAction):
         page = find_page(self.knowledge_base, thread, thresholds=self.thresholds)
         if thread.intent == PLACE_INTENT and page.place is None:
             dispatcher.utter_message(response="utter_place_unknown")
-            return [SlotSet(SLOT_PLACE, None)]
+            return changed_slots(tracker, [SlotSet(SLOT_PLACE, None)])
         urgent = is_urgent(thread.intent, latest_text(tracker))
         if not page.hits:
             if thread.intent == PLACE_INTENT:
@@ -247,7 +250,7 @@ class ActionSearchPractices(KnowledgeBaseAction):
                 dispatcher.utter_message(response=NOT_FOUND_RESPONSE)
             if urgent:
                 dispatcher.utter_message(response="utter_general_guidance")
-            return thread_events(thread, page, [], [])
+            return thread_events(tracker, thread, page, [], [])
         if page.elsewhere_only:
             dispatcher.utter_message(response="utter_no_practice_in_place", place=page.place_name)
         elif page.place_name and place_is_remembered(tracker):
@@ -260,7 +263,7 @@ class ActionSearchPractices(KnowledgeBaseAction):
         if urgent:
             dispatcher.utter_message(response="utter_general_guidance")
         dispatcher.utter_message(response="utter_after_practices")
-        return thread_events(thread, page, ids, ids)
+        return thread_events(tracker, thread, page, ids, ids)
 
 
 class ActionShowMore(KnowledgeBaseAction):
@@ -282,7 +285,7 @@ class ActionShowMore(KnowledgeBaseAction):
             return []
         ids = present(dispatcher, page.hits, first_number=len(thread.shown_ids) + 1, place=page.place_name)
         dispatcher.utter_message(response="utter_after_practices")
-        return thread_events(thread, page, [*thread.shown_ids, *ids], ids)
+        return thread_events(tracker, thread, page, [*thread.shown_ids, *ids], ids)
 
 
 def chosen_id(tracker: Tracker, thread: Thread) -> tuple[Optional[str], Optional[str]]:
@@ -343,7 +346,7 @@ class ActionShowDetail(KnowledgeBaseAction):
             return []
         present_in_full(dispatcher, practice, thread.shown_ids.index(practice_id) + 1)
         dispatcher.utter_message(response="utter_ask_feedback")
-        return [SlotSet(SLOT_LAST_SHOWN, [practice.id]), SlotSet(SLOT_FEEDBACK, None)]
+        return changed_slots(tracker, [SlotSet(SLOT_LAST_SHOWN, [practice.id]), SlotSet(SLOT_FEEDBACK, None)])
 
 
 class ActionShowSource(KnowledgeBaseAction):
@@ -438,4 +441,4 @@ class ActionShowCitation(KnowledgeBaseAction):
             return []
         present_cited(dispatcher, practices)
         dispatcher.utter_message(response="utter_ask_feedback")
-        return [SlotSet(SLOT_LAST_SHOWN, [p.id for p in practices]), SlotSet(SLOT_FEEDBACK, None)]
+        return changed_slots(tracker, [SlotSet(SLOT_LAST_SHOWN, [p.id for p in practices]), SlotSet(SLOT_FEEDBACK, None)])

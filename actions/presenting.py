@@ -10,6 +10,7 @@ response in domain.yml (``bot.responses`` fills the per-item ones).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -127,6 +128,7 @@ def _cut_within(clause: str, max_chars: int) -> str:
     return _TRAILING_FIGURE.sub("", head) if clause[max_chars:max_chars + 1].isdigit() or head[-1:].isdigit() else head
 
 
+@lru_cache(maxsize=1024)  # a practice never changes: its fact was half the work of an answer
 def key_fact(practice: Practice, max_chars: int = FACT_MAX_CHARS) -> str:
     """One key fact, quoted from the practice: the part of a sentence after the headline that
     best says what is done for workers (a report of totals only when nothing else is there)."""

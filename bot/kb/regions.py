@@ -168,6 +168,14 @@ class Gazetteer:
         """True when `inner` is `outer` or lies inside it."""
         return outer.code in {p.code for p in self.lineage(inner)}
 
+    def names_any(self, text: str) -> bool:
+        """Whether some part of the text, of two characters or more, is a name (official or short form).
+
+        A text of which none is names no place: `bot.kb.places` need not segment it.
+        """
+        return any(text[start : start + length] in self._by_alias
+                   for start in range(len(text)) for length in range(2, min(self._max_alias, len(text) - start) + 1))
+
     def aliases(self) -> Iterator[tuple[str, Place]]:
         """Every (name, place) pair, by name, each name's preferred place first."""
         for alias in sorted(self._by_alias):

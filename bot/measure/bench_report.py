@@ -335,9 +335,16 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "does about it: Rasa checked each action response against all 23 branches of its events schema "
         "(now one prepared validator per event type, the same verdicts), sent the session's every event "
         "with each action call (now the current turn: the actions read only the slots and the latest message) "
-        "and opened a new connection to the action server for each call (now kept open). The action server "
-        "remembers its latest searches (`bot.kb.service`) and its place recognizer no longer recounts its "
-        "patterns on each message (`bot.kb.places`).",
+        "and opened a new connection to the action server for each call (now kept open). The actions send only "
+        "the slot events that change a slot (an answer repeated up to five values the slots held: each a stored "
+        "event read back on every later turn) and work out each practice's key fact once. The action server "
+        "remembers its latest searches (`bot.kb.service`), and its place recognizer finds names as runs of "
+        "jieba's words instead of through spaCy's entity ruler, which made a Doc of each of ~6,700 names at "
+        "every start (half a second) and recounted them on each message; a message with no name in it "
+        "(most) is not segmented at all (`bot.kb.places`).",
+        "- Several workers share each conversation's lock in Redis: Rasa's lock store sent seven commands per "
+        "message, each a blocking round trip on the worker's event loop; `bot/running/lock_store.py` sends "
+        "four (the same locks). Neither server builds a Sanic access-log record per request any more.",
         "- Sanic 21.12 (Rasa 3.6's) ignores its KEEP_ALIVE setting: several workers got turns only from "
         "clients that open a connection per request. A response middleware now closes each connection when "
         "keep-alive is off, as `make run` sets it with more than one worker.",

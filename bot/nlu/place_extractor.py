@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
+from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -54,6 +57,15 @@ def place_entities(text: Optional[str]) -> List[Dict[Text, Any]]:
 class PlaceExtractor(StatelessComponent, EntityExtractorMixin):
     """Adds `place` entities found by the shared gazetteer recognizer."""
 
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> GraphComponent:
+        """The component, with the recognizer built as the model loads: most messages name no place
+        and never build it, so the first one that does would otherwise wait for spaCy."""
+        from bot.kb.places import get_place_recognizer
+
+        get_place_recognizer()
+        return super().create(config, model_storage, resource, execution_context)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Appends place entities to each message, replacing other extractors' places.

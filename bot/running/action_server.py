@@ -30,9 +30,13 @@ def action_server_command(port: int) -> list[str]:
 
 
 def main() -> None:
+    import os
+
     from bot.running.lean import lean_process
+    from bot.running.rasa_server import RASA_ENVIRONMENT
 
     lean_process()  # the actions run no neural network: no TensorFlow in this process
+    os.environ.update(RASA_ENVIRONMENT)  # read by Sanic when rasa_sdk creates its app
     # Imported here, not at the top: make run's supervisor reads action_server_command without loading the SDK.
     from rasa_sdk.__main__ import main_from_args
     from rasa_sdk.endpoint import create_argument_parser

@@ -15,9 +15,11 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 
-RASA_ENVIRONMENT = {"RASA_TELEMETRY_ENABLED": "false"}
-"""Set in the environment of every Rasa process: no telemetry, and so no error reports sent
-to Rasa's Sentry (they may carry conversation data; the machine may not reach the internet)."""
+RASA_ENVIRONMENT = {"RASA_TELEMETRY_ENABLED": "false", "SANIC_ACCESS_LOG": "false"}
+"""Set in the environment of every Rasa process and of the action server: no telemetry, and so no
+error reports sent to Rasa's Sentry (they may carry conversation data; the machine may not reach
+the internet); and no Sanic access log, whose record (the request's URL, its peer) Sanic builds for
+every request although no handler of ours writes it."""
 
 
 def rasa_workers(settings: Settings) -> int:
@@ -68,12 +70,16 @@ def tracker_store_config(url: str) -> dict[str, Any]:
     return config
 
 
+LOCK_STORE_CLASS = "bot.running.lock_store.TunedRedisLockStore"
+"""Rasa's Redis lock store in fewer round trips (see `bot/running/lock_store.py`)."""
+
+
 def lock_store_config(url: str) -> dict[str, Any]:
     """Rasa's Redis lock store settings, so several Rasa instances can share conversations."""
     from urllib.parse import urlparse
 
     parsed = urlparse(url)
-    config: dict[str, Any] = {"type": "redis", "url": parsed.hostname or "localhost", "port": parsed.port or 6379,
+    config: dict[str, Any] = {"type": LOCK_STORE_CLASS, "url": parsed.hostname or "localhost", "port": parsed.port or 6379,
                               "db": int((parsed.path or "/0").strip("/") or 0)}
     if parsed.password:
         config["password"] = parsed.password

@@ -222,6 +222,42 @@ def test_places_list_on_a_topic_counts_that_topic_only(knowledge_base, wage_thre
     assert sum(counts.values()) < len(knowledge_base.practices())
 
 
+# ---- the slots an answer sets --------------------------------------------------------------
+
+
+def _slot_events(reply: Reply) -> dict:
+    return {e["name"]: e["value"] for e in reply.events if e.get("event") == "slot"}
+
+
+def test_the_same_question_again_sets_only_the_slots_it_changes(knowledge_base, wage_thread):
+    """Asked again, the answer is the same and the thread is remembered as before, with no slot
+    event repeating a value the slot holds (each would cost Rasa a stored event on every turn)."""
+    first, slots = wage_thread
+    again = run(ActionSearchPractices(knowledge_base), make_tracker("老板拖欠工资咋办", "ask_wage_arrears", slots=slots))
+    assert again.messages == first.messages
+    assert follow_up(again, slots) == slots
+    assert _slot_events(again) == {}
+
+
+def test_an_answer_sets_each_thread_slot_that_changes(knowledge_base, wage_thread):
+    first, slots = wage_thread
+    assert set(_slot_events(first)) == {"topic_intent", "topic_query", "topic_sections", "shown_ids", "last_shown",
+                                        "page"}  # place and feedback held None already
+    held = {**slots, "topic_intent": "ask_real_name", "feedback": "useful", "page": 4.0}
+    again = run(ActionSearchPractices(knowledge_base), make_tracker("老板拖欠工资咋办", "ask_wage_arrears", slots=held))
+    assert _slot_events(again) == {"topic_intent": "ask_wage_arrears", "feedback": None, "page": 1.0}
+
+
+@pytest.mark.parametrize("held, expected", [({}, {"last_shown": ["5.1.2"]}),
+                                             ({"last_shown": ["5.1.2"], "feedback": "useless"}, {"feedback": None})])
+def test_a_practice_shown_in_full_sets_the_slots_it_changes(knowledge_base, held, expected):
+    slots = {"shown_ids": ["5.1.2"], "last_shown": ["5.1.2", "5.1.1"], **held}
+    reply = run(ActionShowDetail(knowledge_base), make_tracker("第一条详细说说", "ask_detail",
+                                                               [entity("第一条详细说说", "ordinal", "一", "1")], slots=slots))
+    assert reply.cited_ids == ["5.1.2"]
+    assert _slot_events(reply) == expected
+
+
 # ---- 清单一共多少条 ---------------------------------------------------------------------------
 
 

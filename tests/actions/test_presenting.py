@@ -123,3 +123,13 @@ def test_every_key_fact_quotes_the_text_and_never_cuts_a_figure(practices):
 def test_a_practice_with_nothing_to_quote_gets_an_empty_fact_not_an_error(knowledge_base, text):
     practice = replace(knowledge_base.practice("5.1.2"), title=text, text=text)
     assert key_fact(practice) == ""
+
+
+def test_a_practice_key_fact_is_worked_out_once(knowledge_base, monkeypatch):
+    """A practice never changes, so the second answer showing it reuses its fact: the same text."""
+    from actions import presenting
+
+    practice = replace(knowledge_base.practice("5.1.2"), title="一个新标题")  # not shown by another test
+    first = key_fact(practice)
+    monkeypatch.setattr(presenting, "_best_quote", lambda *args: pytest.fail("the fact was worked out again"))
+    assert key_fact(practice) == first

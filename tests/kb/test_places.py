@@ -1,9 +1,12 @@
 """The place recognizer: what a worker's message says about where they are."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-from bot.kb.places import LABEL, STOP_ALIASES, PlaceMention, find_places, get_place_nlp
+from bot.kb.places import STOP_ALIASES, PlaceMention, PlaceRecognizer, find_places, get_place_recognizer, recognizable_aliases
+from bot.kb.regions import get_gazetteer
 
 
 def _found(text: str) -> list[tuple[str, str]]:
@@ -102,13 +105,69 @@ def test_mentions_point_into_the_message_as_given(message):
         assert message[mention.start : mention.end] == mention.text
 
 
-def test_the_pipeline_is_built_once_with_jieba_and_the_place_ruler():
-    nlp = get_place_nlp()
-    assert nlp is get_place_nlp()
-    assert nlp.pipe_names == ["entity_ruler"]
-    doc = nlp("和县有啥做法")
+def test_the_recognizer_is_built_once_with_jieba():
+    recognizer = get_place_recognizer()
+    assert recognizer is get_place_recognizer()
+    doc = recognizer.nlp("和县有啥做法")
     assert [t.text for t in doc][0] == "和县"  # jieba keeps the county whole
-    assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [("和县", LABEL, "340523")]
+    assert recognizer.name_spans(doc) == [(0, 1)]
+
+
+# Runs of words where names overlap, nest, sit apart or across spaces (one space joins the
+# words of a name in spaCy's tokens, more whitespace does not).
+MATCHING_CASES = [
+    "我是绵阳人在东莞打工", "安徽和县有啥做法", "四川 叙永的培训", "四川  叙永", "四川\t叙永", "河南省固始县的专业作业企业",
+    "吉林长春", "上海浦东刷脸考勤", "我在苏州工业园区上班", "新疆乌鲁木齐有培训吗", "  四川 叙永  ", "广州广州广州",
+    "我和县长说", "找公安", "今天天气怎么样", "", "台中和平", "中和", "上高县的", "我在上林",
+]
+
+
+@pytest.fixture(scope="module")
+def entity_ruler():
+    """spaCy's own entity ruler over the recognizer's names: what the recognizer must agree with."""
+    import spacy
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    get_place_recognizer()  # jieba knows the place names, as in the recognizer
+    nlp.add_pipe("entity_ruler").add_patterns(
+        [{"label": "place", "pattern": name} for name in recognizable_aliases(get_gazetteer())]
+    )
+    return lambda text: [(ent.start, ent.end) for ent in nlp(text).ents]
+
+
+@pytest.mark.parametrize("text", MATCHING_CASES)
+def test_the_recognizer_finds_the_runs_of_words_spacys_entity_ruler_finds(entity_ruler, text):
+    recognizer = get_place_recognizer()
+    assert recognizer.name_spans(recognizer.nlp(text)) == entity_ruler(text)
+
+
+def test_every_name_is_found_whole_as_the_tokenizer_cuts_it():
+    """The names are cut by jieba itself (no Doc per name, as the entity ruler makes one)."""
+    recognizer = get_place_recognizer()
+    for name in recognizable_aliases(get_gazetteer()):
+        doc = recognizer.nlp(name)
+        assert recognizer.name_spans(doc) == [(0, len(doc))], name
+
+
+class _Characters:
+    """A stand-in tokenizer: one word per character."""
+
+    def __call__(self, text):
+        return [SimpleNamespace(text=ch) for ch in text]
+
+
+@pytest.mark.parametrize(
+    "names, text, spans",
+    [
+        ([("甲", "乙"), ("乙", "丙", "丁"), ("丁", "戊")], "甲乙丙丁戊", [(1, 4)]),  # the longest first
+        ([("甲", "乙"), ("乙", "丙")], "甲乙丙", [(0, 2)]),  # then the earliest
+        ([("甲",), ("甲", "乙")], "甲乙甲", [(0, 2), (2, 3)]),
+        ([("甲", "乙")], "乙甲", []),
+    ],
+)
+def test_overlapping_names_keep_the_longest_then_the_earliest(names, text, spans):
+    recognizer = PlaceRecognizer(_Characters(), names)
+    assert recognizer.name_spans(recognizer.nlp(text)) == spans
 
 
 def test_the_stoplist_holds_only_names_of_two_or_more_characters():
@@ -127,3 +186,12 @@ def test_every_practice_start_names_its_place(source_text):
     for start in starts:
         first = find_places(start)[0]
         assert first.start == 0 and first.place == gazetteer.leading_place(start)[1], start
+
+
+@pytest.mark.parametrize("message", ["欠薪怎么办", "包工头欠钱不给咋办", "第一条详细说说", "谢谢", "   "])
+def test_a_message_naming_no_place_is_not_segmented(monkeypatch, message):
+    """Most messages hold no name of two characters or more: no place, found without spaCy."""
+    from bot.kb import places
+
+    monkeypatch.setattr(places, "get_place_recognizer", lambda: pytest.fail("segmented a message naming no place"))
+    assert find_places(message) == []

@@ -264,3 +264,15 @@ def test_aliases_cover_short_forms_and_never_one_character(gazetteer):
     assert all(len(alias) >= 2 for alias, _ in pairs)
     codes = {(alias, place.code) for alias, place in pairs}
     assert {("广西", "450000"), ("和县", "340523"), ("东莞", "441900"), ("重庆", "500000")} <= codes
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("东莞", True), ("我在东莞打工", True), ("打工在广州", True), ("四川叙永", True),
+        ("找公安", True),  # a name that is an everyday word too: the place recognizer decides
+        ("欠薪怎么办", False), ("工地要刷脸吗", False), ("莞", False), ("", False),
+    ],
+)
+def test_the_gazetteer_says_whether_a_text_holds_any_name(gazetteer, text, names):
+    assert gazetteer.names_any(text) is names

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from bot.kb import service
-from bot.kb.places import find_places, get_place_nlp
 from bot.kb.service import KnowledgeBase
 
 SEARCHES = [
@@ -48,17 +47,3 @@ def test_an_unhashable_argument_is_searched_not_remembered(knowledge_base):
     result = knowledge_base.search("欠薪", region=region)  # type: ignore[arg-type]
     assert result == knowledge_base.index.search("欠薪", region=region, limit=3)  # type: ignore[arg-type]
     assert result.hits
-
-
-def test_the_place_ruler_does_not_recount_its_patterns_for_each_message(monkeypatch):
-    """spaCy's ruler counts every pattern list (one per place) on each call only to warn when there
-    are none: the place pipeline skips that, and finds the same places."""
-    from spacy.pipeline import EntityRuler
-
-    get_place_nlp()
-
-    def counted(self):
-        raise AssertionError("the place ruler counted its patterns for a message")
-
-    monkeypatch.setattr(EntityRuler, "__len__", counted)
-    assert [(m.text, m.place.code) for m in find_places("安徽和县有啥做法")] == [("安徽和县", "340523")]

@@ -125,3 +125,12 @@ def test_parse_number_reads_arabic_full_width_circled_and_chinese(token, number)
 def test_find_ordinals_caps_the_position():
     """Position 21 and beyond is not a list position a phone screen shows."""
     assert find_ordinals("第二十一条") == []
+
+
+def test_the_place_recognizer_is_built_as_the_model_loads(tmp_path, monkeypatch):
+    """The first message naming a place does not wait for spaCy (messages naming none never build it)."""
+    from bot.kb import places
+
+    monkeypatch.setattr(places, "_recognizer", None)
+    _create(PlaceExtractor, tmp_path)
+    assert places._recognizer is not None

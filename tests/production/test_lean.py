@@ -37,3 +37,45 @@ def test_the_action_server_answers_without_tensorflow(db_url):
     assert result.returncode == 0, result.stderr[-2000:]
     practice_id, no_tensorflow = result.stdout.split()
     assert practice_id.startswith("2.") and no_tensorflow == "True"
+
+
+def test_neither_server_builds_an_access_log_record(monkeypatch):
+    """Sanic reads the servers' environment as no access log (one record less built per request), and the
+    action server started on its own sets that environment before rasa_sdk creates its app."""
+    import rasa_sdk.__main__
+    from sanic.config import Config
+
+    from bot.running import action_server, lean
+    from bot.running.rasa_server import RASA_ENVIRONMENT
+
+    assert RASA_ENVIRONMENT["SANIC_ACCESS_LOG"] == "false"
+    for name in RASA_ENVIRONMENT:  # restored after the test, like the patches below
+        monkeypatch.setenv(name, "true")
+    assert Config().ACCESS_LOG is True
+    started = []
+    monkeypatch.setattr(lean, "lean_process", lambda: None)  # this test process keeps its TensorFlow
+    monkeypatch.setattr(action_server, "warm_up", lambda: None)
+    monkeypatch.setattr(rasa_sdk.__main__, "main_from_args", lambda args: started.append(Config().ACCESS_LOG))
+    monkeypatch.setattr(sys, "argv", ["action_server", "--actions", "actions"])
+    action_server.main()
+    assert started == [False]
+
+
+def test_a_search_naming_no_place_loads_no_spacy(db_url):
+    """The command line's search of a question that names no place answers without loading spaCy
+    (half a second of its start), and with one that does, finds the place."""
+    script = (
+        "import sys\n"
+        "from bot.cli import run\n"
+        "run(['search', sys.argv[1], '--limit', '1', '--json'])\n"
+        "print('spacy' in sys.modules)\n"
+    )
+    env = {"PYTHONPATH": str(ROOT), "DATABASE_URL": db_url, "PATH": "/usr/bin:/bin"}
+    loaded = {}
+    for query in ("云建宝怎么用", "东莞欠薪怎么办"):
+        result = subprocess.run([sys.executable, "-c", script, query], cwd=ROOT, env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        *hits, loaded[query] = result.stdout.splitlines()
+        assert json.loads("\n".join(hits))
+    assert loaded == {"云建宝怎么用": "False", "东莞欠薪怎么办": "True"}

@@ -48,6 +48,7 @@ class Reply:
 
     messages: list[dict[str, Any]]
     events: list[dict[str, Any]]
+    slots_before: dict[str, Any]
 
     @property
     def responses(self) -> list[str]:
@@ -85,18 +86,17 @@ class Reply:
         return [card["id"] for card in self.cards]
 
     def slot(self, name: str) -> Any:
-        """The value the action set for a slot (KeyError when it set none)."""
+        """A slot's value after the action: the value it set, else the one the slot held (actions
+        leave out a slot event that would repeat the value held)."""
         values = [e["value"] for e in self.events if e.get("event") == "slot" and e.get("name") == name]
-        if not values:
-            raise KeyError(name)
-        return values[-1]
+        return values[-1] if values else self.slots_before.get(name)
 
 
 def run(action: Action, tracker: Tracker, domain: Optional[dict[str, Any]] = None) -> Reply:
     """Run the action as the action server does, and collect its reply."""
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, domain or {}))
-    return Reply(messages=dispatcher.messages, events=list(events))
+    return Reply(messages=dispatcher.messages, events=list(events), slots_before=dict(tracker.slots))
 
 
 def follow_up(reply: Reply, slots: dict[str, Any]) -> dict[str, Any]:
