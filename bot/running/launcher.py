@@ -9,6 +9,7 @@ app (``running_web_app``: console, JSON API, chat). `make run` itself starts the
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from contextlib import contextmanager
@@ -25,13 +26,37 @@ from bot.running.rasa_server import RASA_ENVIRONMENT, RASA_WORKER_UP, rasa_comma
 ACTION_START_TIMEOUT = 120
 
 
-def stop(process: subprocess.Popen, timeout: float = 30) -> None:
-    """Ask a server to stop; kill it if it has not within ``timeout`` seconds."""
-    process.terminate()
+def stop(*processes: subprocess.Popen, timeout: float = 30) -> None:
+    """Ask servers to stop; kill any that has not within ``timeout`` seconds. Their descendants (a Rasa
+    server's worker processes) are waited for too: a worker outliving its parent by a moment still holds
+    the port, and a restart right after the stop would find it in use."""
+    running = [p for p in processes if p.poll() is None]
+    descendants = [pid for p in running for pid in process_tree(p.pid)[1:]]
+    for process in running:
+        process.terminate()
+    deadline = time.monotonic() + timeout
+    for process in running:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for pid in descendants:
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # ended meanwhile
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, ended but not yet reaped by its parent, does not)."""
     try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def rss_mb(pid: int) -> float:
@@ -173,13 +198,7 @@ def running_servers(var_dir: Path, model: Path, token: str = "", env: Optional[d
             servers.wait_ready(ready_timeout)
         yield servers
     finally:
-        for process in (*rasa, actions):
-            process.terminate()
-        for process in (*rasa, actions):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(*rasa, actions)
         for log in logs:
             log.close()
 

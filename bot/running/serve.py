@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, MutableMapping, Optional
 
 from bot.config import Settings, get_settings
+from bot.running.launcher import stop as stop_processes
 from bot.running.output import matters, plain, relay, say, shown, warning_message
 from bot.running.rasa_server import RASA_WORKER_UP, rasa_workers
 
@@ -300,15 +301,7 @@ def supervise(procs: list[Child], root: Path, on_started: Optional[Callable[[], 
                     time.sleep(RESTART_DELAY_SECONDS)
                     child.start(root)
     finally:
-        for child in procs:
-            if child.process and child.process.poll() is None:
-                child.process.terminate()
-        for child in procs:
-            if child.process:
-                try:
-                    child.process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    child.process.kill()
+        stop_processes(*(child.process for child in procs if child.process), timeout=20)
         say("serve", "stopped")
 
 

@@ -52,8 +52,8 @@ class ServedAssistant:
                                         start_new_session=self.via_make)
         log.close()
         if wait:
-            wait_for_http(self.action_health, START_TIMEOUT)
-            wait_for_http(f"{self.rasa_url}/", START_TIMEOUT)
+            for url in (self.action_health, f"{self.rasa_url}/"):
+                wait_for_http(url, START_TIMEOUT, server=self.process, log=self.var_dir / "serve.log")
 
     def wait_for_ready_line(self, timeout: float = START_TIMEOUT) -> str:
         """The supervisor's "ready" line, once it has printed it."""

@@ -42,13 +42,18 @@ class Stack:
             return json.loads(response.read())
 
 
-def wait_for_http(url: str, timeout: float) -> None:
+def wait_for_http(url: str, timeout: float, server: Optional[subprocess.Popen] = None,
+                  log: Optional[Path] = None) -> None:
+    """Until ``url`` answers; fails at once when ``server`` (what should answer) exits, with ``log``'s end."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
         except OSError:
+            if server is not None and server.poll() is not None:
+                said = log.read_text(errors="replace").strip().splitlines()[-3:] if log and log.is_file() else []
+                raise RuntimeError(f"{url}: the server exited ({server.returncode}): {' / '.join(said)}") from None
             time.sleep(0.5)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
