@@ -132,10 +132,34 @@ def run_rasa(arguments: list[str]) -> None:
     os.environ.update(RASA_ENVIRONMENT)
     rasa_patches.install(session_max_events=get_settings().session_max_events)
     report_each_worker_ready()
+    create_tracker_tables(arguments)
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]
     rasa_main()
+
+
+def create_tracker_tables(arguments: list[str]) -> None:
+    """Creates the SQL tracker store's tables (Rasa's own store, so Rasa's schema) once, in the
+    process that then starts the workers.
+
+    Each worker opens the store and creates the tables it misses: two workers starting together on
+    a new database both try, and the one that loses logs Rasa's ERROR "Could not create tables:
+    table events already exists" on `make run`'s terminal. Created here first, the workers find
+    them. An endpoints file without a tracker store (Rasa's in-memory default) needs nothing.
+    """
+    from rasa.core.tracker_store import create_tracker_store
+    from rasa.utils.endpoints import read_endpoint_config
+
+    endpoints = arguments[arguments.index("--endpoints") + 1] if "--endpoints" in arguments[:-1] else None
+    config = read_endpoint_config(endpoints, "tracker_store") if endpoints else None
+    if config is None or config.type is None:
+        return
+    store = create_tracker_store(config)
+    engine = getattr(store, "engine", None)
+    if engine is not None:
+        # The workers open their own connections (they are forked from this process).
+        engine.dispose()
 
 
 def report_each_worker_ready() -> None:

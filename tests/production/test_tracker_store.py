@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 import rasa.shared.utils.common
 from rasa.core.tracker_store import create_tracker_store
 from rasa.shared.core.domain import Domain
@@ -110,3 +111,27 @@ def test_a_turn_is_stored_in_the_rows_rasa_s_own_store_writes(tmp_path: Path, do
         ("user", "ask_practice", None), ("action", None, "action_search_practices"), ("slot", None, "topic_query"),
         ("bot", None, None), ("action", None, "action_listen"), ("user", "ask_more", None),
         ("action", None, "action_show_more")]
+
+
+def test_rasa_s_tables_exist_before_its_workers_start(tmp_path: Path) -> None:
+    """`make run` with two workers on a new tracker database: the tables are made once, before the
+    workers start, so neither worker logs Rasa's "Could not create tables" error on the terminal."""
+    from bot.config import Settings
+    from bot.running.rasa_server import create_tracker_tables, write_endpoints
+
+    settings = Settings(var_dir=tmp_path)
+    endpoints = write_endpoints(settings)
+    database = Path(make_url(settings.tracker_url).database)
+    assert not database.exists()
+    create_tracker_tables(["run", "--endpoints", str(endpoints), "--port", "5005"])
+    with sqlite3.connect(database) as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "events" in tables
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    create_tracker_tables(["run", "--endpoints", str(endpoints)])  # a restart finds them: no error
+    # Rasa's in-memory default (no tracker_store in the endpoints file) has no tables to make.
+    without_store = tmp_path / "elsewhere" / "no-store.yml"
+    without_store.parent.mkdir()
+    without_store.write_text("action_endpoint:\n  url: http://localhost:5055/webhook\n", encoding="utf-8")
+    create_tracker_tables(["run", "--endpoints", str(without_store)])
+    assert [p.name for p in without_store.parent.iterdir()] == ["no-store.yml"]
