@@ -55,6 +55,7 @@ class OffListTopic:
     name: str
     response: str
     words: tuple[str, ...]
+    always: bool = False  # refused however sure the topic intent (a trade the list is not about)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ def load_thresholds(path: Path = THRESHOLDS_PATH) -> Thresholds:
 def load_off_list_topics(path: Path = OFF_LIST_PATH) -> tuple[OffListTopic, ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return tuple(
-        OffListTopic(name, str(topic["response"]), tuple(normalize(str(w), None).lower() for w in topic["words"]))
+        OffListTopic(name, str(topic["response"]), tuple(normalize(str(w), None).lower() for w in topic["words"]),
+                     bool(topic.get("always", False)))
         for name, topic in (data.get("topics") or {}).items()
     )
 
@@ -118,7 +120,8 @@ def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:
     if signals.named:
         return ANSWER
     if signals.off_list is not None:
-        return ANSWER if signals.topic_confidence >= t.off_list_override else REFUSE
+        overridden = not signals.off_list.always and signals.topic_confidence >= t.off_list_override
+        return ANSWER if overridden else REFUSE
     if signals.thanks:
         return REFUSE
     vetoed = signals.in_scope is not None and signals.in_scope < t.scope_veto

@@ -61,6 +61,11 @@ def test_a_number_the_list_does_not_have_is_said_so(stack):
         ("买房", "住房保障部门"),
         ("农民工返乡创业补贴", "就业服务机构"),  # not wage practices because it says 农民工
         ("工地上意外险怎么理赔", "12378"),
+        ("工会经费怎么开发票", "12366"),
+        ("应届毕业生就业补贴", "就业服务机构"),
+        ("煤矿安全培训经费", "清单只讲建筑业"),  # a training question, but of another trade
+        ("施工许可证怎么办理", "自然资源"),
+        ("工地噪音扰民投诉", "12345"),
     ],
 )
 def test_an_off_list_question_cites_nothing_and_says_who_handles_it(stack, message, guidance):

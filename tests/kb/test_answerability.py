@@ -43,6 +43,13 @@ def test_an_off_list_topic_is_refused_unless_the_intent_is_very_sure():
     assert decide(Signals(0.9, 9.0, 1.0, off_list=exams), THRESHOLDS) == ANSWER
 
 
+def test_another_trade_is_refused_however_sure_the_topic_intent():
+    """"煤矿安全培训经费" reads as a training question, but the list is the building trade's."""
+    mines = off_list_topic("煤矿安全培训经费")
+    assert mines is not None and mines.always
+    assert decide(Signals(0.99, 9.0, 1.0, off_list=mines), THRESHOLDS) == REFUSE
+
+
 @pytest.mark.parametrize(
     "text, topic",
     [
@@ -56,10 +63,19 @@ def test_an_off_list_topic_is_refused_unless_the_intent_is_very_sure():
         ("公司倒闭了工人怎么赔", "labour_law"),
         ("公积金能取出来吗", "housing_fund"),
         ("社保斷交了怎麼辦", "social_insurance"),  # Traditional characters read as Simplified
+        ("工会经费怎么开发票", "tax"),
+        ("工会会费交多少", "union_affairs"),
+        ("应届毕业生就业补贴", "employment_subsidies"),
+        ("煤矿安全培训经费", "other_industries"),
+        ("施工许可证怎么办理", "building_permits"),
+        ("工地噪音扰民投诉", "public_complaints"),
+        ("劳务派遣合法吗", "labour_law"),
         # Covered by the list: no off-list topic.
         ("工伤鉴定有纠纷找谁调解", None),
         ("考焊工证有补贴吗", None),
         ("包工头欠钱不给咋办", None),
+        ("开发商拖欠工程款，工人工资没发", None),
+        ("我想加入工会", None),  # 一（四）2: the union federation of a labour park
     ],
 )
 def test_off_list_topics_are_recognised_by_what_the_question_names(text, topic):
