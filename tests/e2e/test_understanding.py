@@ -130,7 +130,7 @@ def test_the_list_as_a_whole_is_described_with_its_counts_and_work_tasks(stack, 
     assert all(p.task in said for p in practices)
 
 
-@pytest.mark.parametrize("message", ["你们有电话吗", "热线是多少"])
+@pytest.mark.parametrize("message", ["你们有电话吗", "热线是多少", "12333"])  # a bare hotline number is no "第N条"
 def test_a_phone_number_asked_for_gets_the_general_hotlines_labelled_as_such(stack, message):
     """The list has no phone numbers: the bot says so and gives the common hotlines as general guidance."""
     replies = stack.rest(new_sender(), message)
