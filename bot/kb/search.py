@@ -35,6 +35,10 @@ FIELD_WEIGHTS: Mapping[str, float] = {"title": 2.0, "text": 1.0, "measure": 1.0,
 # Query-term weights: a word typed, a synonym of one, a misspelt domain word read right.
 TYPED_WEIGHT = 1.0
 TYPO_WEIGHT = 0.8
+# A typed synonym far rarer in the list than its group (夜校 in one practice, 培训 in most) also
+# counts as a word of its own, at this weight: the practice that says what was typed comes first.
+LITERAL_WEIGHT = 0.5
+RARER_LITERAL = 3  # "far rarer": in at most a third as many practices as the group
 # A practice is relevant when its score reaches MIN_SCORE and RELATIVE_CUTOFF of the
 # best score. Small talk (你好, 今天天气怎么样, 工地好热啊) scores 0 once stop words and
 # generic words are gone; a single on-topic word scores 1.3 (培训, the commonest
@@ -179,7 +183,8 @@ class PracticeIndex:
         terms count as one word (their occurrences add up, each at its weight, and
         BM25 sees the group's document frequency), so a practice naming five synonyms
         of 欠薪 does not outrank one that says 欠薪 plainly, and a rare synonym does not
-        outweigh the word typed. Each typed word of two or more characters outside the
+        outweigh the word typed; a typed synonym far rarer in the list than its group also
+        counts on its own (``LITERAL_WEIGHT``). Each typed word of two or more characters outside the
         matched groups is a concept of its own, as in plain BM25; single characters
         count only through a group (证, 学) or as part of a misspelt word.
         """
@@ -202,6 +207,11 @@ class PracticeIndex:
                 covered.update(token for term in weights for token in tokenize(term))
                 all_weights = tuple((t, weights.get(t, group.weight)) for t in group.terms)
                 concepts.append(_Concept(group=index, key=group.name, weights=all_weights))
+                group_size = len(self._group_tfs[index])
+                for term in said:
+                    literal = self._postings.get(term, ())
+                    if len(term) > 1 and literal and len(literal) * RARER_LITERAL <= group_size:
+                        concepts.append(_Concept(group=None, key=term, weight=LITERAL_WEIGHT))
         for word in sorted(corrected):
             if word not in covered:
                 concepts.append(_Concept(group=None, key=word, weight=TYPO_WEIGHT))

@@ -49,7 +49,7 @@ STOP_WORDS = frozenset(
 )
 # Words nearly every question and every practice share ("工地上…", "建筑工人…"): they
 # say nothing about the topic, and alone they would make small talk look relevant.
-GENERIC_WORDS = frozenset("工地 工作 建筑 建筑业 建筑工人 工人 施工 项目 工程 企业 行业 单位 干活 活".split())
+GENERIC_WORDS = frozenset("工地 工作 建筑 建筑业 建筑工人 工人 施工 项目 工程 企业 行业 单位 干活 活 农民工 农民 民工".split())
 
 
 def normalize(text: object, max_chars: Optional[int] = MAX_QUERY_CHARS) -> str:

@@ -213,3 +213,10 @@ def test_every_synonym_group_links_at_least_two_words():
     for group in groups:
         assert len(group.terms) >= 2 and all(group.terms), group.name
         assert 0 < group.weight <= 1, group.name
+
+
+@pytest.mark.parametrize("query, first", [("农民工夜校在哪", "3.1.3"), ("夜校", "3.1.3")])
+def test_the_practice_saying_the_rare_word_typed_comes_first(index, query, first):
+    """夜校 is one of many words for training (培训), but only 三（一）3 says it: that practice first,
+    not the wage practices that say 农民工 or the training ones that say 培训 often."""
+    assert top_ids(index.search(query, limit=3))[0] == first
