@@ -107,9 +107,45 @@ class TrainingProgress:
             say("train", f"training failed (exit {status}): {self.last_line or 'no output'}; full output: {log}")
 
 
+def dictionary_fingerprint(folder: Path) -> str:
+    """A digest of every file of the jieba dictionary folder (names and contents)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def forget_cache_if_dictionary_changed(dictionary: Path, cache: Path) -> bool:
+    """Empties Rasa's training cache when the jieba dictionary changed since it was filled.
+
+    Rasa keys a cached component on its configuration and its training data, not on the files its
+    configuration names: a word added to data/jieba/ would leave the cached tokenizer, and every
+    component trained on its tokens, as they were. Returns whether the cache was emptied.
+    """
+    import shutil
+
+    stamp = cache.parent / "jieba-dictionary.sha256"
+    now = dictionary_fingerprint(dictionary)
+    before = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else None
+    emptied = before != now and cache.exists()
+    if emptied:
+        shutil.rmtree(cache)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    temporary = stamp.with_suffix(".tmp")
+    temporary.write_text(now + "\n", encoding="utf-8")
+    temporary.replace(stamp)
+    return emptied
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    log = get_settings().var_dir / "log" / "train.log"
+    settings = get_settings()
+    cache = Path(os.environ.get("RASA_CACHE_DIRECTORY") or settings.root / ".rasa" / "cache")
+    if forget_cache_if_dictionary_changed(settings.root / "data" / "jieba", cache):
+        say("train", "the jieba dictionary (data/jieba/) changed: training every component again")
+    log = settings.var_dir / "log" / "train.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     say("train", f"training the model (a minute or two); full output: {shown(log)}")
     progress = TrainingProgress()

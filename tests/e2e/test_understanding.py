@@ -87,6 +87,8 @@ def test_chit_chat_and_feelings_are_never_answered_with_a_citation(stack, messag
     "message, section",
     [
         ("云建宝怎么用", "2.1.1"),  # a platform the list names
+        ("甜都建工是什么", "4.1.3"),  # a labour brand the list names (one word in data/jieba/)
+        ("小候鸟", "1.4.2"),  # 宁波's "惠民工·小候鸟行动" for workers' children
         ("工地受伤没合同怎么赔", "5.2"),  # the mediation committee takes 工伤鉴定 disputes
         ("活儿太难找了", "2.1.3"),  # a statement about finding work: 桂建通's 招工找活
         ("江西调解委员会", "5.2.1"),  # a place and a subject: that subject in that place, not the place's list
