@@ -83,6 +83,14 @@ def test_chit_chat_and_feelings_are_never_answered_with_a_citation(stack, messag
     assert replies and not practices_shown(replies)
 
 
+@pytest.mark.parametrize("message", ["累死了", "烦死了", "想回家"])
+def test_a_short_sigh_gets_a_kind_word_not_a_request_to_rephrase(stack, message):
+    replies = stack.rest(new_sender(), message)
+    said = texts(replies)
+    assert not practices_shown(replies)
+    assert "辛苦了" in said and "没太听懂" not in said
+
+
 @pytest.mark.parametrize(
     "message, section",
     [
