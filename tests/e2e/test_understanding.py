@@ -66,6 +66,10 @@ def test_a_number_the_list_does_not_have_is_said_so(stack):
         ("煤矿安全培训经费", "清单只讲建筑业"),  # a training question, but of another trade
         ("施工许可证怎么办理", "自然资源"),
         ("工地噪音扰民投诉", "12345"),
+        ("黑中介", "110"),  # a bare word, not read as "好的"
+        ("低保怎么申请", "民政部门"),
+        ("出国劳务靠谱吗", "对外劳务合作"),
+        ("高温补贴有多少", "劳动人事争议仲裁"),
     ],
 )
 def test_an_off_list_question_cites_nothing_and_says_who_handles_it(stack, message, guidance):

@@ -70,12 +70,18 @@ def test_another_trade_is_refused_however_sure_the_topic_intent():
         ("施工许可证怎么办理", "building_permits"),
         ("工地噪音扰民投诉", "public_complaints"),
         ("劳务派遣合法吗", "labour_law"),
+        ("高温补贴有多少", "labour_law"),
+        ("低保怎么申请", "social_assistance"),
+        ("遇到黑中介怎么办", "police_matters"),
+        ("出国劳务靠谱吗", "overseas_work"),
         # Covered by the list: no off-list topic.
         ("工伤鉴定有纠纷找谁调解", None),
         ("考焊工证有补贴吗", None),
         ("包工头欠钱不给咋办", None),
         ("开发商拖欠工程款，工人工资没发", None),
         ("我想加入工会", None),  # 一（四）2: the union federation of a labour park
+        ("被骗了，干了两个月工资不给", None),
+        ("建安劳保费能补贴培训吗", None),  # 四（二）3
     ],
 )
 def test_off_list_topics_are_recognised_by_what_the_question_names(text, topic):
