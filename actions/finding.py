@@ -13,6 +13,9 @@ from bot.kb.answerability import Thresholds, load_thresholds
 from bot.kb.types import REGION_EXACT, Hit, Place
 from bot.vocabulary import PLACE_INTENT
 
+PLACE_SHARE = 0.2
+"""A practice of the place asked about is shown down to this share of the usual cutoff (:func:`relevant`)."""
+
 if TYPE_CHECKING:
     from bot.kb.service import KnowledgeBase
 
@@ -36,13 +39,16 @@ class Page:
 
 
 def relevant(hits: tuple[Hit, ...], relative_cutoff: float) -> tuple[Hit, ...]:
-    """The hits that score near the best one, and those in the place asked about: an answer never
-    pads with unrelated practices, and never hides one of the place's own."""
+    """The hits that score near the best one, and those of the place asked about unless they score
+    far below it: an answer never pads with unrelated practices, and does not hide one of the
+    place's own that is on the topic. (重庆工资是银行代发吗: 五（一）2, not also 重庆's 职工教育经费,
+    which says 工资 once and scores a sixteenth of it.)"""
     best = max((hit.score for hit in hits), default=0.0)
     if best <= 0.0:
         return hits  # a place listing: no scores to compare
     cutoff = relative_cutoff * best
-    return tuple(hit for hit in hits if hit.score >= cutoff or hit.region_match == REGION_EXACT)
+    return tuple(hit for hit in hits
+                 if hit.score >= cutoff or (hit.region_match == REGION_EXACT and hit.score >= cutoff * PLACE_SHARE))
 
 
 def find_page(knowledge_base: "KnowledgeBase", thread: Thread, limit: int = PAGE_SIZE,

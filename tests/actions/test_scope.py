@@ -93,14 +93,14 @@ def test_feedback_action_on_another_intent_records_nothing():
 
 def test_an_answer_never_pads_with_practices_far_below_the_best(practices):
     """Scores 10, 8 and 2: the answer shows two practices, not a third unrelated one to make three;
-    a practice in the place asked about stays, whatever its score."""
+    a practice in the place asked about stays down to a fifth of the cutoff (0.9 here), not below."""
     from actions.finding import relevant
     from bot.kb.types import REGION_EXACT, REGION_NONE, Hit
 
     hits = (Hit(practices[0], 10.0, REGION_NONE), Hit(practices[1], 8.0, REGION_NONE),
             Hit(practices[2], 2.0, REGION_NONE))
     assert [h.score for h in relevant(hits, 0.45)] == [10.0, 8.0]
-    local = (*hits[:2], Hit(practices[3], 1.5, REGION_EXACT))
+    local = (*hits[:2], Hit(practices[3], 1.5, REGION_EXACT), Hit(practices[4], 0.6, REGION_EXACT))
     assert [h.score for h in relevant(local, 0.45)] == [10.0, 8.0, 1.5]
 
 
