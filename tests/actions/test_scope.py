@@ -187,7 +187,7 @@ def test_a_message_nothing_was_made_of_is_asked_to_be_rephrased_not_given_sugges
 def test_a_statement_of_wages_withheld_answered_by_scope_ends_with_where_to_turn(knowledge_base):
     """"老板赖账，连回家的路费都凑不齐", read as a feeling but about the list: the practices, then the
     general guidance (12333), as for any question about wages owed."""
-    tracker = _unsure("老板赖账，连回家的路费都凑不齐", "express_feeling", 0.7, [("express_feeling", 0.8),
+    tracker = _unsure("老板赖账，连回家的路费都凑不齐", "express_feeling", 0.9, [("express_feeling", 0.8),
                                                                              ("ask_wage_arrears", 0.1)])
     reply = run(ActionSearchPractices(knowledge_base), tracker)
     assert "utter_practice_list" in reply.responses and "utter_general_guidance" in reply.responses
