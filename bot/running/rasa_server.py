@@ -149,10 +149,14 @@ def create_tracker_tables(arguments: list[str]) -> None:
     them. An endpoints file without a tracker store (Rasa's in-memory default) needs nothing.
     """
     from rasa.core.tracker_store import create_tracker_store
+    from rasa.shared.exceptions import RasaException
     from rasa.utils.endpoints import read_endpoint_config
 
     endpoints = arguments[arguments.index("--endpoints") + 1] if "--endpoints" in arguments[:-1] else None
-    config = read_endpoint_config(endpoints, "tracker_store") if endpoints else None
+    try:
+        config = read_endpoint_config(endpoints, "tracker_store") if endpoints else None
+    except RasaException:
+        return  # an unreadable endpoints file: Rasa reads it next and says what is wrong, its own way
     if config is None or config.type is None:
         return
     store = create_tracker_store(config)

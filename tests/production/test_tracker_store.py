@@ -135,3 +135,7 @@ def test_rasa_s_tables_exist_before_its_workers_start(tmp_path: Path) -> None:
     without_store.write_text("action_endpoint:\n  url: http://localhost:5055/webhook\n", encoding="utf-8")
     create_tracker_tables(["run", "--endpoints", str(without_store)])
     assert [p.name for p in without_store.parent.iterdir()] == ["no-store.yml"]
+    # A damaged endpoints file is left to Rasa, which reads it next and says what is wrong.
+    without_store.write_text("tracker_store: [unclosed\n", encoding="utf-8")
+    create_tracker_tables(["run", "--endpoints", str(without_store)])
+    assert [p.name for p in without_store.parent.iterdir()] == ["no-store.yml"]
