@@ -192,6 +192,7 @@ class PracticeIndex:
         typed_set = set(typed)
         corrected = self._typos.corrections(topic)
         concepts: list[_Concept] = []
+        literals: dict[str, _Concept] = {}
         covered: set[str] = set()
         for index, group in enumerate(self._groups):
             weights = {}
@@ -211,7 +212,8 @@ class PracticeIndex:
                 for term in said:
                     literal = self._postings.get(term, ())
                     if len(term) > 1 and literal and len(literal) * RARER_LITERAL <= group_size:
-                        concepts.append(_Concept(group=None, key=term, weight=LITERAL_WEIGHT))
+                        literals.setdefault(term, _Concept(group=None, key=term, weight=LITERAL_WEIGHT))
+        concepts.extend(literals.values())  # once each, though a term may be in two groups (刷脸)
         for word in sorted(corrected):
             if word not in covered:
                 concepts.append(_Concept(group=None, key=word, weight=TYPO_WEIGHT))
