@@ -74,6 +74,8 @@ def test_another_trade_is_refused_however_sure_the_topic_intent():
         ("低保怎么申请", "social_assistance"),
         ("遇到黑中介怎么办", "police_matters"),
         ("出国劳务靠谱吗", "overseas_work"),
+        ("租房补贴怎么申请", "housing"),
+        ("驾照怎么考", "driving"),
         # Covered by the list: no off-list topic.
         ("工伤鉴定有纠纷找谁调解", None),
         ("考焊工证有补贴吗", None),
@@ -82,6 +84,7 @@ def test_another_trade_is_refused_however_sure_the_topic_intent():
         ("我想加入工会", None),  # 一（四）2: the union federation of a labour park
         ("被骗了，干了两个月工资不给", None),
         ("建安劳保费能补贴培训吗", None),  # 四（二）3
+        ("想学车工去哪学", None),  # a trade, not a driving licence
     ],
 )
 def test_off_list_topics_are_recognised_by_what_the_question_names(text, topic):
