@@ -76,6 +76,11 @@ def test_another_trade_is_refused_however_sure_the_topic_intent():
         ("出国劳务靠谱吗", "overseas_work"),
         ("租房补贴怎么申请", "housing"),
         ("驾照怎么考", "driving"),
+        ("超龄农民工不让进工地怎么办", "age_limits"),
+        ("工地上的安全培训多久一次", "site_conditions"),
+        ("包工头不给买保险", "social_insurance"),
+        ("在工地干活要交税吗", "tax"),
+        ("工地上能用童工吗", "labour_law"),
         # Covered by the list: no off-list topic.
         ("工伤鉴定有纠纷找谁调解", None),
         ("考焊工证有补贴吗", None),
