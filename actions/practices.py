@@ -25,7 +25,7 @@ from actions.common import (
 from actions.finding import Page, find_page
 from actions.presenting import present, present_cited, present_in_full, present_sources
 from actions.topics import TOPIC_KEYWORDS, asks_whole_list, is_urgent, topic_buttons, topic_of_practice
-from bot.kb.answerability import ANSWER, SUGGEST, Signals, Thresholds, decide, off_list_topic, only_thanks
+from bot.kb.answerability import ANSWER, SUGGEST, Signals, Thresholds, asks, decide, off_list_topic, only_thanks
 from bot.vocabulary import (
     CITATION_UNKNOWN_RESPONSE,
     EMPATHY_RESPONSE,
@@ -151,8 +151,10 @@ def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals)
 
 
 def unreadable(tracker: Tracker, signals: Signals) -> bool:
-    """Neither the classifier nor the search made anything of the message ("阿巴阿巴"): ask to rephrase."""
-    return latest_intent(tracker) == FALLBACK_INTENT and signals.best_score == 0.0
+    """Neither the classifier nor the search made anything of the message ("阿巴阿巴"): ask to rephrase.
+    A message with the marks of a question ("宿舍能不能做饭") was read; the list just does not cover it."""
+    return (latest_intent(tracker) == FALLBACK_INTENT and signals.best_score == 0.0
+            and not asks(latest_text(tracker)))
 
 
 def forget_thread(tracker: Tracker) -> list[EventType]:

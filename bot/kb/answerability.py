@@ -108,10 +108,15 @@ THANKS_WORDS = ("谢谢", "感谢", "多谢", "多亏", "感激", "锦旗", "点
 _QUESTION = re.compile(r"[?？吗么]|怎|咋|如何|哪|什么|啥|谁|能否|能不能|是否|多少|几[个天月年]|问|请|帮帮|求助")
 
 
+def asks(text: str) -> bool:
+    """Whether the message has the marks of a question ("宿舍能不能做饭", "咋办", "?")."""
+    return bool(_QUESTION.search(normalize(text, None)))
+
+
 def only_thanks(text: str) -> bool:
     """Whether the message thanks and asks nothing."""
     folded = normalize(text, None)
-    return any(word in folded for word in THANKS_WORDS) and not _QUESTION.search(folded)
+    return any(word in folded for word in THANKS_WORDS) and not asks(text)
 
 
 def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:

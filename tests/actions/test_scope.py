@@ -184,6 +184,14 @@ def test_a_message_nothing_was_made_of_is_asked_to_be_rephrased_not_given_sugges
     assert run(ActionSearchPractices(knowledge_base), tracker).responses == ["utter_rephrase"]
 
 
+def test_a_clear_question_the_list_does_not_cover_is_not_asked_to_be_rephrased(knowledge_base):
+    """"宿舍能不能做饭": the classifier unsure and the search empty, but it is plainly a question: the worker
+    is told the list does not cover it, not that he was not understood."""
+    tracker = _unsure("宿舍能不能做饭", "nlu_fallback", 0.2, [("nlu_fallback", 0.3), ("express_feeling", 0.15)])
+    responses = run(ActionSearchPractices(knowledge_base), tracker).responses
+    assert responses[0] == "utter_uncovered" and "utter_rephrase" not in responses
+
+
 def test_a_statement_of_wages_withheld_answered_by_scope_ends_with_where_to_turn(knowledge_base):
     """"老板赖账，连回家的路费都凑不齐", read as a feeling but about the list: the practices, then the
     general guidance (12333), as for any question about wages owed."""
