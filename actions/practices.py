@@ -24,8 +24,15 @@ from actions.common import (
 )
 from actions.finding import Page, find_page
 from actions.presenting import present, present_cited, present_in_full, present_sources
-from actions.topics import TOPIC_KEYWORDS, asks_whole_list, is_urgent, topic_buttons, topic_of_practice
-from bot.kb.answerability import ANSWER, SUGGEST, Signals, Thresholds, asks, decide, off_list_topic, only_thanks
+from actions.topics import (
+    TOPIC_KEYWORDS,
+    WITHHELD_TOPIC,
+    asks_whole_list,
+    is_urgent,
+    topic_buttons,
+    topic_of_practice,
+)
+from bot.kb.answerability import ANSWER, SUGGEST, Signals, Thresholds, asks, decide, off_list_topic, only_thanks, wages_withheld
 from bot.vocabulary import (
     CITATION_UNKNOWN_RESPONSE,
     EMPATHY_RESPONSE,
@@ -80,6 +87,7 @@ def question_signals(knowledge_base, tracker: Tracker) -> Signals:
         named=bool(found.named),
         in_scope=scope_probability(tracker),
         thanks=only_thanks(text),
+        withheld=wages_withheld(text),
     )
 
 
@@ -110,7 +118,10 @@ def new_thread(tracker: Tracker, signals: Optional[Signals] = None,
         return Thread(intent=PLACE_INTENT, place=place)
     topic, confidence = latest_topic(tracker, TOPIC_KEYWORDS)
     sections = similar_sections(tracker)
-    if topic and confidence >= (thresholds.topic_confidence if thresholds else 0.0):
+    sure = thresholds.topic_confidence if thresholds else 0.0
+    if signals.withheld and confidence < sure:
+        topic, confidence = WITHHELD_TOPIC, 1.0  # "老板赖账，连路费都凑不齐" read as a feeling: wages owed
+    if topic and confidence >= sure:
         return Thread(intent=topic, query=build_query(tracker, topic), place=place, sections=sections)
     return Thread(intent=None, query=text_without_places(tracker), place=place, sections=sections)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
+from bot.kb.answerability import wages_withheld
 from bot.responses import first_variation
 from bot.vocabulary import TOPIC_BUTTONS_RESPONSE
 
@@ -47,20 +48,18 @@ TOPIC_SECTIONS: dict[str, tuple[str, ...]] = {
 # Topic intents whose questions are about money owed or harm done now: the answer
 # ends with the general guidance on where to turn.
 URGENT_INTENTS = frozenset({"ask_wage_arrears", "ask_wage_dispute"})
+WITHHELD_TOPIC = "ask_wage_arrears"  # a statement that wages are withheld is asked as this topic
 
-# Words that make an uncovered question urgent (an injury, wages owed).
-URGENT_WORDS = (
-    "工伤", "受伤", "伤了", "摔", "砸", "事故", "出事", "住院", "医药费",
-    "欠薪", "欠钱", "拖欠", "讨薪", "不给钱", "不发工资", "工钱", "血汗钱",
-    "赖账", "欠工资", "欠我", "拿不到钱", "要不到钱", "不结账",
-)
+# Words that make an uncovered question urgent (an injury, wages); wages withheld are read by
+# bot.kb.answerability.wages_withheld, as the decision reads them.
+URGENT_WORDS = ("工伤", "受伤", "伤了", "摔", "砸", "事故", "出事", "住院", "医药费", "工钱", "血汗钱")
 
 
 
 
 def is_urgent(intent: Optional[str], text: str = "") -> bool:
     """Whether the answer should end with the general guidance on where to turn."""
-    return intent in URGENT_INTENTS or any(word in (text or "") for word in URGENT_WORDS)
+    return intent in URGENT_INTENTS or any(word in (text or "") for word in URGENT_WORDS) or wages_withheld(text)
 
 
 # "清单里都有哪些地方", "全部地方": the whole list, not the current topic's places.

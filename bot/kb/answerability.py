@@ -9,7 +9,8 @@ it, and a confident search never hides that a question is about something the li
 * the intent and its confidence (a topic of the list, an off-list or off-topic intent);
 * the best search score times how much of the question its practice covers (idf-weighted);
 * the off-list topic the question names (``data/kb/off_list.yml``);
-* whether the message thanks and asks nothing ("谢谢法院帮我们讨回了工资"): met with thanks, not practices.
+* whether the message thanks and asks nothing ("谢谢法院帮我们讨回了工资"): met with thanks, not practices;
+* whether it says wages are withheld ("干了半年的活至今没拿到工资"): the list's first concern, answered.
 
 The thresholds live in ``data/kb/answerability.yml`` and are chosen on the development part
 of the real-question corpus (``python -m bot.measure.tune``).
@@ -69,6 +70,7 @@ class Signals:
     named: bool = False  # the question names a practice by its numbering
     in_scope: Optional[float] = None  # probability that the list covers it (None: no scope classifier)
     thanks: bool = False  # the message thanks and asks nothing
+    withheld: bool = False  # the message says wages are withheld (``wages_withheld``)
 
     @property
     def evidence(self) -> float:
@@ -108,6 +110,21 @@ THANKS_WORDS = ("谢谢", "感谢", "多谢", "多亏", "感激", "锦旗", "点
 _QUESTION = re.compile(r"[?？吗么]|怎|咋|如何|哪|什么|啥|谁|能否|能不能|是否|多少|几[个天月年]|问|请|帮帮|求助")
 
 
+# A statement that wages are withheld ("干了半年的活至今没拿到工资", "老板赖账") is about the list's first
+# concern however it is phrased, read as a feeling or not; praise that wages are not withheld is not.
+_WITHHELD = re.compile(
+    r"(没|未|不|没有)能?(拿到|拿回|领到|发|给|结|付)过?(我们|我)?的?(工资|工钱|钱|血汗钱|工资款|工程款|账)"
+    r"|(工资|工钱|钱|账)(都|也|还|一直)?(没|不|没有)(给|发|结)"
+    r"|(拿|要|讨)不(到|回)(工资|工钱|钱|血汗钱)?|欠(薪|工资|工钱|钱|我|了我)|拖欠|赖账|讨薪|讨要")
+_NOT_WITHHELD = re.compile(r"(不|不能|不会|没有?被?|从不|不再|从没)(拖欠|欠薪)")
+
+
+def wages_withheld(text: str) -> bool:
+    """Whether the message says that wages are withheld."""
+    folded = normalize(text, None)
+    return bool(_WITHHELD.search(_NOT_WITHHELD.sub("", folded)))
+
+
 def asks(text: str) -> bool:
     """Whether the message has the marks of a question ("宿舍能不能做饭", "咋办", "?")."""
     return bool(_QUESTION.search(normalize(text, None)))
@@ -131,7 +148,7 @@ def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:
         return REFUSE
     vetoed = signals.in_scope is not None and signals.in_scope < t.scope_veto
     sure = ((signals.in_scope or 0.0) >= t.scope_answer or signals.topic_confidence >= t.topic_confidence
-            or signals.evidence >= t.search_evidence)
+            or signals.evidence >= t.search_evidence or signals.withheld)
     if sure and not vetoed:
         return ANSWER
     if signals.in_scope is not None and signals.in_scope >= t.scope_suggest:

@@ -132,11 +132,11 @@ def test_an_unsure_message_gets_the_topics_it_may_be_about_as_buttons_and_no_cit
 
 
 def test_a_statement_of_hardship_gets_sympathy_with_the_topics_it_may_be_about(knowledge_base):
-    tracker = _unsure("老板赖账，连回家的路费都凑不齐", "express_feeling", 0.3,
-                      [("express_feeling", 0.8), ("ask_wage_arrears", 0.1)])
+    tracker = _unsure("天天没活干，愁死了", "express_feeling", 0.28,
+                      [("express_feeling", 0.8), ("ask_job_matching", 0.1)])
     reply = run(ActionSearchPractices(knowledge_base), tracker)
     assert reply.responses == ["utter_empathy_suggest"]
-    assert reply.messages[0]["buttons"][0]["payload"] == "/ask_wage_arrears"
+    assert reply.messages[0]["buttons"][0]["payload"] == "/ask_job_matching"
     assert not any(m.get("custom") for m in reply.messages)
 
 
@@ -199,3 +199,16 @@ def test_a_statement_of_wages_withheld_answered_by_scope_ends_with_where_to_turn
                                                                              ("ask_wage_arrears", 0.1)])
     reply = run(ActionSearchPractices(knowledge_base), tracker)
     assert "utter_practice_list" in reply.responses and "utter_general_guidance" in reply.responses
+
+
+def test_a_statement_of_wages_withheld_read_as_a_feeling_gets_the_wage_practices(knowledge_base):
+    """"干了半年的活至今没拿到工资，我怎么回去": the classifier all but sure it is a feeling, the scope
+    classifier unsure (0.43): it still says wages are withheld, so the worker gets the practices against
+    wage arrears (五（一）, 五（二）) and where to turn, not sympathy alone."""
+    tracker = _unsure("我想回家过年，可是我不能回家，干了半年的活至今没拿到工资，我怎么回去", "express_feeling", 0.43,
+                      [("express_feeling", 0.97), ("ask_wage_arrears", 0.03)])
+    reply = run(ActionSearchPractices(knowledge_base), tracker)
+    assert reply.cards and all(card["id"].startswith("5.") for card in reply.cards)
+    assert "utter_general_guidance" in reply.responses
+    assert reply.slot("topic_intent") == "ask_wage_arrears"
+

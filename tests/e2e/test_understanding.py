@@ -70,6 +70,10 @@ def test_a_number_the_list_does_not_have_is_said_so(stack):
         ("低保怎么申请", "民政部门"),
         ("出国劳务靠谱吗", "对外劳务合作"),
         ("高温补贴有多少", "劳动人事争议仲裁"),
+        ("超龄农民工不让进工地怎么办", "年龄规定"),
+        ("工地上的安全培训多久一次", "施工企业负责"),
+        ("驾照怎么考", "车辆管理所"),
+        ("租房补贴", "住房保障部门"),
     ],
 )
 def test_an_off_list_question_cites_nothing_and_says_who_handles_it(stack, message, guidance):
@@ -95,6 +99,14 @@ def test_a_short_sigh_gets_a_kind_word_not_a_request_to_rephrase(stack, message)
     assert "辛苦了" in said and "没太听懂" not in said
 
 
+@pytest.mark.parametrize("message", ["宿舍能不能做饭", "工地上能不能养狗"])
+def test_a_plain_question_the_list_does_not_cover_is_not_met_with_not_understood(stack, message):
+    replies = stack.rest(new_sender(), message)
+    said = texts(replies)
+    assert not practices_shown(replies)
+    assert "没太听懂" not in said
+
+
 @pytest.mark.parametrize(
     "message, section",
     [
@@ -105,6 +117,10 @@ def test_a_short_sigh_gets_a_kind_word_not_a_request_to_rephrase(stack, message)
         ("活儿太难找了", "2.1.3"),  # a statement about finding work: 桂建通's 招工找活
         ("江西调解委员会", "5.2.1"),  # a place and a subject: that subject in that place, not the place's list
         ("桂建通是哪里的", "2.1.3"),  # read as "where is it from" before anything was shown
+        ("工人夜校在哪", "3.1.3"),  # 和县's 夜校, not worker care
+        ("老板玩失踪了", "5"),  # wages owed, though it names no wages
+        # read as a feeling, but it says wages are withheld: the practices against wage arrears
+        ("我想回家过年，可是我不能回家，干了半年的活至今没拿到工资，我怎么回去？", "5"),
     ],
 )
 def test_questions_the_classifier_used_to_throw_away_reach_their_practice(stack, message, section):

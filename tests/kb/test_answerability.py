@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.kb.answerability import ANSWER, REFUSE, Signals, Thresholds, decide, off_list_topic
+from bot.kb.answerability import ANSWER, REFUSE, Signals, Thresholds, decide, off_list_topic, wages_withheld
 
 THRESHOLDS = Thresholds(topic_confidence=0.35, search_evidence=2.5, off_list_override=0.8, relative_cutoff=0.45)
 
@@ -95,3 +95,31 @@ def test_another_trade_is_refused_however_sure_the_topic_intent():
 def test_off_list_topics_are_recognised_by_what_the_question_names(text, topic):
     found = off_list_topic(text)
     assert (found.name if found else None) == topic
+
+
+@pytest.mark.parametrize(
+    "text, withheld",
+    [
+        ("干了半年的活至今没拿到工资", True),
+        ("干的木工活遭遇老板赖账，连回家的路费都凑不齐", True),
+        ("他還欠我們兩個月的工錢呢", True),  # Traditional characters read as Simplified
+        ("包工头一分钱没给", True),
+        ("钱要不回来了", True),
+        ("这样的老板不欠薪，人仗义", False),  # praise: wages not withheld
+        ("也没有被拖欠工资，钱直接打进银行卡", False),
+        ("工资按时发放，大家心里踏实多了", False),
+        ("考焊工证有补贴吗", False),
+    ],
+)
+def test_a_statement_that_wages_are_withheld_is_recognised_and_praise_is_not(text, withheld):
+    assert wages_withheld(text) == withheld
+
+
+def test_wages_withheld_answer_when_the_scope_does_not_veto():
+    """Read as a feeling (no topic intent, the search weak), the statement still answers, unless the scope
+    classifier is sure the message is not about the list."""
+    thresholds = Thresholds(topic_confidence=0.3, search_evidence=2.0, scope_answer=0.8, scope_veto=0.3)
+    assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.43, withheld=True), thresholds) == ANSWER
+    assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.43), thresholds) == REFUSE
+    assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.1, withheld=True), thresholds) == REFUSE
+

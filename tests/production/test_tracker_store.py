@@ -6,13 +6,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 import rasa.shared.utils.common
 from rasa.core.tracker_store import create_tracker_store
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy.engine import make_url
 
 from bot.config import ROOT
 from bot.running.rasa_patches import cache_event_classes
