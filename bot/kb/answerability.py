@@ -142,7 +142,9 @@ def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:
     if signals.named:
         return ANSWER
     if signals.off_list is not None:
-        overridden = not signals.off_list.always and signals.topic_confidence >= t.off_list_override
+        # Wages withheld outweigh an off-list word: "社保也没交，工资也不给" is the list's first concern.
+        overridden = not signals.off_list.always and (signals.topic_confidence >= t.off_list_override
+                                                      or signals.withheld)
         return ANSWER if overridden else REFUSE
     if signals.thanks:
         return REFUSE

@@ -123,3 +123,12 @@ def test_wages_withheld_answer_when_the_scope_does_not_veto():
     assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.43), thresholds) == REFUSE
     assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.1, withheld=True), thresholds) == REFUSE
 
+
+def test_wages_withheld_outweigh_an_off_list_word_and_nothing_else_does_when_the_override_is_off():
+    """"社保也没交，工资也不给": 社保 is off-list, but wages withheld are the list's first concern."""
+    never = Thresholds(topic_confidence=0.3, search_evidence=3.0, off_list_override=1.01)
+    social = off_list_topic("社保也没交，工资也不给")
+    assert social is not None and wages_withheld("社保也没交，工资也不给")
+    assert decide(Signals(0.95, 5.0, 0.5, off_list=social, withheld=True), never) == ANSWER
+    assert decide(Signals(0.99, 5.0, 0.5, off_list=social), never) == REFUSE
+
