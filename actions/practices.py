@@ -26,13 +26,22 @@ from actions.finding import Page, find_page
 from actions.presenting import present, present_cited, present_in_full, present_sources
 from actions.topics import (
     TOPIC_KEYWORDS,
-    WITHHELD_TOPIC,
     asks_whole_list,
     is_urgent,
     topic_buttons,
     topic_of_practice,
 )
-from bot.kb.answerability import ANSWER, SUGGEST, Signals, Thresholds, asks, decide, off_list_topic, only_thanks, wages_withheld
+from bot.kb.answerability import (
+    ANSWER,
+    SUGGEST,
+    Signals,
+    Thresholds,
+    asks,
+    decide,
+    off_list_topic,
+    only_thanks,
+    stated_problem,
+)
 from bot.vocabulary import (
     CITATION_UNKNOWN_RESPONSE,
     EMPATHY_RESPONSE,
@@ -87,7 +96,7 @@ def question_signals(knowledge_base, tracker: Tracker) -> Signals:
         named=bool(found.named),
         in_scope=scope_probability(tracker),
         thanks=only_thanks(text),
-        withheld=wages_withheld(text),
+        stated=stated_problem(text),
     )
 
 
@@ -95,6 +104,12 @@ def scope_probability(tracker: Tracker) -> Optional[float]:
     """The scope classifier's probability that the list covers the message (None without one)."""
     value = tracker.latest_message.get(SCOPE_KEY)
     return float(value) if isinstance(value, (int, float)) else None
+
+
+# A problem the message states outweighs a topic the classifier only guesses ("老板赖账，连路费都凑不齐"
+# read as a feeling; "这个月老板都没活给我干" read as wages at 0.68); one it is sure of stays
+# ("实名制能防止拖欠工资吗": real-name at 0.89).
+STATED_OUTWEIGHS_BELOW = 0.8
 
 
 def new_thread(tracker: Tracker, signals: Optional[Signals] = None,
@@ -118,10 +133,9 @@ def new_thread(tracker: Tracker, signals: Optional[Signals] = None,
         return Thread(intent=PLACE_INTENT, place=place)
     topic, confidence = latest_topic(tracker, TOPIC_KEYWORDS)
     sections = similar_sections(tracker)
-    sure = thresholds.topic_confidence if thresholds else 0.0
-    if signals.withheld and confidence < sure:
-        topic, confidence = WITHHELD_TOPIC, 1.0  # "老板赖账，连路费都凑不齐" read as a feeling: wages owed
-    if topic and confidence >= sure:
+    if signals.stated and confidence < STATED_OUTWEIGHS_BELOW:
+        topic, confidence = signals.stated, 1.0
+    if topic and confidence >= (thresholds.topic_confidence if thresholds else 0.0):
         return Thread(intent=topic, query=build_query(tracker, topic), place=place, sections=sections)
     return Thread(intent=None, query=text_without_places(tracker), place=place, sections=sections)
 

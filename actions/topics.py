@@ -48,7 +48,6 @@ TOPIC_SECTIONS: dict[str, tuple[str, ...]] = {
 # Topic intents whose questions are about money owed or harm done now: the answer
 # ends with the general guidance on where to turn.
 URGENT_INTENTS = frozenset({"ask_wage_arrears", "ask_wage_dispute"})
-WITHHELD_TOPIC = "ask_wage_arrears"  # a statement that wages are withheld is asked as this topic
 
 # Words that make an uncovered question urgent (an injury, wages); wages withheld are read by
 # bot.kb.answerability.wages_withheld, as the decision reads them.

@@ -10,7 +10,8 @@ it, and a confident search never hides that a question is about something the li
 * the best search score times how much of the question its practice covers (idf-weighted);
 * the off-list topic the question names (``data/kb/off_list.yml``);
 * whether the message thanks and asks nothing ("谢谢法院帮我们讨回了工资"): met with thanks, not practices;
-* whether it says wages are withheld ("干了半年的活至今没拿到工资"): the list's first concern, answered.
+* whether it states a problem the list acts on ("干了半年的活至今没拿到工资", "最近老板没活给我干"):
+  answered as that topic, however the classifier read it.
 
 The thresholds live in ``data/kb/answerability.yml`` and are chosen on the development part
 of the real-question corpus (``python -m bot.measure.tune``).
@@ -70,7 +71,7 @@ class Signals:
     named: bool = False  # the question names a practice by its numbering
     in_scope: Optional[float] = None  # probability that the list covers it (None: no scope classifier)
     thanks: bool = False  # the message thanks and asks nothing
-    withheld: bool = False  # the message says wages are withheld (``wages_withheld``)
+    stated: Optional[str] = None  # the topic intent of a problem the message states (``stated_problem``)
 
     @property
     def evidence(self) -> float:
@@ -110,19 +111,47 @@ THANKS_WORDS = ("谢谢", "感谢", "多谢", "多亏", "感激", "锦旗", "点
 _QUESTION = re.compile(r"[?？吗么]|怎|咋|如何|哪|什么|啥|谁|能否|能不能|是否|多少|几[个天月年]|问|请|帮帮|求助")
 
 
-# A statement that wages are withheld ("干了半年的活至今没拿到工资", "老板赖账") is about the list's first
-# concern however it is phrased, read as a feeling or not; praise that wages are not withheld is not.
-_WITHHELD = re.compile(
-    r"(没|未|不|没有)能?(拿到|拿回|领到|发|给|结|付)过?(我们|我)?的?(工资|工钱|钱|血汗钱|工资款|工程款|账)"
-    r"|(工资|工钱|钱|账)(都|也|还|一直)?(没|不|没有)(给|发|结)"
-    r"|(拿|要|讨)不(到|回)(工资|工钱|钱|血汗钱)?|欠(薪|工资|工钱|钱|我|了我)|拖欠|赖账|讨薪|讨要")
-_NOT_WITHHELD = re.compile(r"(不|不能|不会|没有?被?|从不|不再|从没)(拖欠|欠薪)")
+WAGE_ARREARS = "ask_wage_arrears"
+JOB_MATCHING = "ask_job_matching"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem the list acts on, as a worker states it, even without asking: the topic intent it is
+    asked as, how it is said, and the praise that denies it ("这样的老板不欠薪")."""
+
+    topic: str
+    said: re.Pattern
+    denied: re.Pattern
+
+
+# Wages withheld come first: they are the list's first concern and the most urgent.
+PROBLEMS = (
+    Problem(WAGE_ARREARS, re.compile(
+        r"(没|未|不|没有)能?(拿到|拿回|领到|发|给|结|付)过?(我们|我)?的?(工资|工钱|钱|血汗钱|工资款|工程款|账)"
+        r"|(工资|工钱|钱|账)(都|也|还|一直)?(没|不|没有)(给|发|结)"
+        r"|(拿|要|讨)不(到|回)(工资|工钱|钱|血汗钱)?|欠(薪|工资|工钱|钱|我|了我)|拖欠|赖账|讨薪|讨要"),
+        re.compile(r"(不|不能|不会|没有?被?|从不|不再|从没)(拖欠|欠薪)")),
+    Problem(JOB_MATCHING, re.compile(
+        r"没有?活(干|儿干|给我干|可干)|找不[到着]活|(来|去|出来|到处)找活|等活|接不[到上]活|活儿?太?少"
+        r"|活儿?(不好|难|太难)找|没人来?喊活"),
+        re.compile(r"找活干?(容易|方便)|不愁没?活")),
+)
+
+
+def stated_problem(text: str) -> Optional[str]:
+    """The topic intent of the problem the message states ("干了半年的活至今没拿到工资" → wage arrears,
+    "最近老板没活给我干" → finding work), if any."""
+    folded = normalize(text, None)
+    for problem in PROBLEMS:
+        if problem.said.search(problem.denied.sub("", folded)):
+            return problem.topic
+    return None
 
 
 def wages_withheld(text: str) -> bool:
     """Whether the message says that wages are withheld."""
-    folded = normalize(text, None)
-    return bool(_WITHHELD.search(_NOT_WITHHELD.sub("", folded)))
+    return stated_problem(text) == WAGE_ARREARS
 
 
 def asks(text: str) -> bool:
@@ -144,13 +173,13 @@ def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:
     if signals.off_list is not None:
         # Wages withheld outweigh an off-list word: "社保也没交，工资也不给" is the list's first concern.
         overridden = not signals.off_list.always and (signals.topic_confidence >= t.off_list_override
-                                                      or signals.withheld)
+                                                      or signals.stated == WAGE_ARREARS)
         return ANSWER if overridden else REFUSE
     if signals.thanks:
         return REFUSE
     vetoed = signals.in_scope is not None and signals.in_scope < t.scope_veto
     sure = ((signals.in_scope or 0.0) >= t.scope_answer or signals.topic_confidence >= t.topic_confidence
-            or signals.evidence >= t.search_evidence or signals.withheld)
+            or signals.evidence >= t.search_evidence or signals.stated is not None)
     if sure and not vetoed:
         return ANSWER
     if signals.in_scope is not None and signals.in_scope >= t.scope_suggest:

@@ -121,6 +121,7 @@ def test_a_plain_question_the_list_does_not_cover_is_not_met_with_not_understood
         ("老板玩失踪了", "5"),  # wages owed, though it names no wages
         # read as a feeling, but it says wages are withheld: the practices against wage arrears
         ("我想回家过年，可是我不能回家，干了半年的活至今没拿到工资，我怎么回去？", "5"),
+        ("这个月老板都没活给我干，天天在家待着", "2.1.3"),  # a statement that there is no work: 招工找活
     ],
 )
 def test_questions_the_classifier_used_to_throw_away_reach_their_practice(stack, message, section):

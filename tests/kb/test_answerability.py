@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.kb.answerability import ANSWER, REFUSE, Signals, Thresholds, decide, off_list_topic, wages_withheld
+from bot.kb.answerability import ANSWER, REFUSE, Signals, Thresholds, decide, off_list_topic, stated_problem, wages_withheld
 
 THRESHOLDS = Thresholds(topic_confidence=0.35, search_evidence=2.5, off_list_override=0.8, relative_cutoff=0.45)
 
@@ -119,9 +119,9 @@ def test_wages_withheld_answer_when_the_scope_does_not_veto():
     """Read as a feeling (no topic intent, the search weak), the statement still answers, unless the scope
     classifier is sure the message is not about the list."""
     thresholds = Thresholds(topic_confidence=0.3, search_evidence=2.0, scope_answer=0.8, scope_veto=0.3)
-    assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.43, withheld=True), thresholds) == ANSWER
+    assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.43, stated="ask_wage_arrears"), thresholds) == ANSWER
     assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.43), thresholds) == REFUSE
-    assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.1, withheld=True), thresholds) == REFUSE
+    assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.1, stated="ask_wage_arrears"), thresholds) == REFUSE
 
 
 def test_wages_withheld_outweigh_an_off_list_word_and_nothing_else_does_when_the_override_is_off():
@@ -129,6 +129,29 @@ def test_wages_withheld_outweigh_an_off_list_word_and_nothing_else_does_when_the
     never = Thresholds(topic_confidence=0.3, search_evidence=3.0, off_list_override=1.01)
     social = off_list_topic("社保也没交，工资也不给")
     assert social is not None and wages_withheld("社保也没交，工资也不给")
-    assert decide(Signals(0.95, 5.0, 0.5, off_list=social, withheld=True), never) == ANSWER
+    assert decide(Signals(0.95, 5.0, 0.5, off_list=social, stated="ask_wage_arrears"), never) == ANSWER
     assert decide(Signals(0.99, 5.0, 0.5, off_list=social), never) == REFUSE
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("最近相熟的老板没活给我干，只好早点来这儿", "ask_job_matching"),
+        ("人多，活少。", "ask_job_matching"),
+        ("今天一早还是从胜利桥乘坐公交车来找活", "ask_job_matching"),
+        ("现在有了技术，找活干容易多了", None),  # praise: work is easy to find
+        ("钱要不回来，也没活干", "ask_wage_arrears"),  # wages first
+        ("谢谢你们", None),
+    ],
+)
+def test_a_stated_problem_names_the_topic_it_is_asked_as(text, topic):
+    assert stated_problem(text) == topic
+
+
+def test_a_stated_problem_other_than_wages_does_not_outweigh_an_off_list_word():
+    """"超龄了找不到活": finding work, but the age rule is what it is about: its guidance, no practices."""
+    never = Thresholds(topic_confidence=0.3, search_evidence=3.0, off_list_override=1.01)
+    ages = off_list_topic("超龄了找不到活")
+    assert ages is not None and stated_problem("超龄了找不到活") == "ask_job_matching"
+    assert decide(Signals(0.9, 5.0, 0.5, off_list=ages, stated="ask_job_matching"), never) == REFUSE
 
