@@ -38,6 +38,7 @@ from bot.kb.answerability import (
     Thresholds,
     asks,
     decide,
+    denies_problem,
     off_list_topic,
     only_thanks,
     stated_problem,
@@ -48,6 +49,7 @@ from bot.vocabulary import (
     EMPATHY_SUGGEST_RESPONSE,
     FALLBACK_INTENT,
     FEELING_INTENT,
+    GLAD_RESPONSE,
     INFORM_PLACE_INTENT,
     NOT_FOUND_RESPONSE,
     OUT_OF_SCOPE_INTENT,
@@ -97,6 +99,7 @@ def question_signals(knowledge_base, tracker: Tracker) -> Signals:
         in_scope=scope_probability(tracker),
         thanks=only_thanks(text),
         stated=stated_problem(text),
+        good_news=denies_problem(text),
     )
 
 
@@ -159,6 +162,8 @@ def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals)
     text = latest_text(tracker)
     if signals.thanks:
         dispatcher.utter_message(response=THANKS_RESPONSE)
+    elif signals.good_news:
+        dispatcher.utter_message(response=GLAD_RESPONSE)
     elif signals.off_list is not None:
         dispatcher.utter_message(response=UNCOVERED_RESPONSE)
         dispatcher.utter_message(response=signals.off_list.response)

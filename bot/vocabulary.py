@@ -67,6 +67,7 @@ EMPATHY_RESPONSE = "utter_empathy"  # a statement of how hard things are, met wi
 SUGGEST_RESPONSE = "utter_suggest_topics"  # not sure: the topics it may be about, as buttons
 EMPATHY_SUGGEST_RESPONSE = "utter_empathy_suggest"  # the same after a statement of how hard things are
 THANKS_RESPONSE = "utter_you_are_welcome"  # the answer to thanks (a rule's, and the search action's)
+GLAD_RESPONSE = "utter_glad"  # good news that asks nothing ("也没有被拖欠工资，轻松多了")
 TOPIC_BUTTONS_RESPONSE = "utter_topic_buttons"  # one button per topic: suggestions pick theirs from it
 # Answers that found nothing, refused or only suggested topics: the editors' list of unanswered
 # questions shows them, and two in a row put the conversation in the hotline's queue.

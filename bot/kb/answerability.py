@@ -10,6 +10,7 @@ it, and a confident search never hides that a question is about something the li
 * the best search score times how much of the question its practice covers (idf-weighted);
 * the off-list topic the question names (``data/kb/off_list.yml``);
 * whether the message thanks and asks nothing ("谢谢法院帮我们讨回了工资"): met with thanks, not practices;
+* whether it tells good news and asks nothing ("也没有被拖欠工资"): met with a glad word, not practices;
 * whether it states a problem the list acts on ("干了半年的活至今没拿到工资", "最近老板没活给我干"):
   answered as that topic, however the classifier read it.
 
@@ -72,6 +73,7 @@ class Signals:
     in_scope: Optional[float] = None  # probability that the list covers it (None: no scope classifier)
     thanks: bool = False  # the message thanks and asks nothing
     stated: Optional[str] = None  # the topic intent of a problem the message states (``stated_problem``)
+    good_news: bool = False  # it says such a problem is not there and asks nothing (``denies_problem``)
 
     @property
     def evidence(self) -> float:
@@ -149,6 +151,14 @@ def stated_problem(text: str) -> Optional[str]:
     return None
 
 
+def denies_problem(text: str) -> bool:
+    """Whether the message says a problem the list acts on is not there, and asks nothing
+    ("也没有被拖欠工资，钱直接打进银行卡", "现在有了技术，找活干容易多了"): good news, not a question."""
+    folded = normalize(text, None)
+    return (any(problem.denied.search(folded) for problem in PROBLEMS) and stated_problem(text) is None
+            and not asks(text))
+
+
 def wages_withheld(text: str) -> bool:
     """Whether the message says that wages are withheld."""
     return stated_problem(text) == WAGE_ARREARS
@@ -175,7 +185,7 @@ def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:
         overridden = not signals.off_list.always and (signals.topic_confidence >= t.off_list_override
                                                       or signals.stated == WAGE_ARREARS)
         return ANSWER if overridden else REFUSE
-    if signals.thanks:
+    if signals.thanks or signals.good_news:
         return REFUSE
     vetoed = signals.in_scope is not None and signals.in_scope < t.scope_veto
     sure = ((signals.in_scope or 0.0) >= t.scope_answer or signals.topic_confidence >= t.topic_confidence

@@ -224,3 +224,12 @@ def test_a_stated_problem_outweighs_a_guessed_topic_but_not_a_sure_one(knowledge
     assert reply.cards[0]["id"] == "2.1.3" and reply.slot("topic_intent") == "ask_job_matching"
     sure = _unsure("实名制能防止拖欠工资吗", "ask_real_name", 0.95, [("ask_real_name", 0.89), ("ask_wage_arrears", 0.07)])
     assert run(ActionSearchPractices(knowledge_base), sure).slot("topic_intent") == "ask_real_name"
+
+
+def test_good_news_gets_a_glad_word_and_no_citation(knowledge_base):
+    """"也没有被拖欠工资，钱直接打进银行卡": read as a wage question (0.89), but it is good news."""
+    tracker = _unsure("这一年也没有被拖欠工资，钱直接打进银行卡，轻松多了", "ask_wage_arrears", 0.66,
+                      [("ask_wage_arrears", 0.89)])
+    reply = run(ActionSearchPractices(knowledge_base), tracker)
+    assert reply.responses == ["utter_glad"] and not any(m.get("custom") for m in reply.messages)
+

@@ -3,7 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.kb.answerability import ANSWER, REFUSE, Signals, Thresholds, decide, off_list_topic, stated_problem, wages_withheld
+from bot.kb.answerability import (
+    ANSWER,
+    REFUSE,
+    Signals,
+    Thresholds,
+    decide,
+    denies_problem,
+    off_list_topic,
+    stated_problem,
+    wages_withheld,
+)
 
 THRESHOLDS = Thresholds(topic_confidence=0.35, search_evidence=2.5, off_list_override=0.8, relative_cutoff=0.45)
 
@@ -154,4 +164,23 @@ def test_a_stated_problem_other_than_wages_does_not_outweigh_an_off_list_word():
     ages = off_list_topic("超龄了找不到活")
     assert ages is not None and stated_problem("超龄了找不到活") == "ask_job_matching"
     assert decide(Signals(0.9, 5.0, 0.5, off_list=ages, stated="ask_job_matching"), never) == REFUSE
+
+
+@pytest.mark.parametrize(
+    "text, good_news",
+    [
+        ("这一年也没有被拖欠工资，钱直接打进银行卡，轻松多了", True),
+        ("现在有了技术，找活干容易多了", True),
+        ("这样的老板不欠薪，人仗义", True),
+        ("怎么才能不被拖欠工资", False),  # a question
+        ("去年没拖欠，今年老板赖账了", False),  # a problem stated as well
+        ("工资按时发了吗", False),
+    ],
+)
+def test_good_news_that_asks_nothing_is_told_apart_from_a_question(text, good_news):
+    assert denies_problem(text) == good_news
+
+
+def test_good_news_is_not_answered_with_practices_however_sure_the_topic():
+    assert decide(Signals(0.95, 8.0, 0.5, in_scope=0.9, good_news=True), THRESHOLDS) == REFUSE
 
