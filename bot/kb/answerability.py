@@ -115,16 +115,19 @@ _QUESTION = re.compile(r"[?？吗么]|怎|咋|如何|哪|什么|啥|谁|能否|�
 
 WAGE_ARREARS = "ask_wage_arrears"
 JOB_MATCHING = "ask_job_matching"
+INJURY_DISPUTE = "ask_wage_dispute"  # 五（二）: disputes mediated, 工伤 ones among them
 
 
 @dataclass(frozen=True)
 class Problem:
     """A problem the list acts on, as a worker states it, even without asking: the topic intent it is
-    asked as, how it is said, and the praise that denies it ("这样的老板不欠薪")."""
+    asked as, how it is said, the praise that denies it ("这样的老板不欠薪"), and what makes the message
+    about something else ("工伤怎么认定" is off-list however the injury is told)."""
 
     topic: str
     said: re.Pattern
-    denied: re.Pattern
+    denied: Optional[re.Pattern] = None
+    unless: Optional[re.Pattern] = None
 
 
 # Wages withheld come first: they are the list's first concern and the most urgent.
@@ -132,8 +135,19 @@ PROBLEMS = (
     Problem(WAGE_ARREARS, re.compile(
         r"(没|未|不|没有)能?(拿到|拿回|领到|发|给|结|付)过?(我们|我)?的?(工资|工钱|钱|血汗钱|工资款|工程款|账)"
         r"|(工资|工钱|钱|账)(都|也|还|一直)?(没|不|没有)(给|发|结)"
-        r"|(拿|要|讨)不(到|回)(工资|工钱|钱|血汗钱)?|欠(薪|工资|工钱|钱|我|了我)|拖欠|赖账|讨薪|讨要"),
+        r"|(拿|要|讨)不(到|回)(工资|工钱|钱|血汗钱)?|欠(薪|工资|工钱|钱|我|了我)|拖欠|赖账|讨薪|讨要"
+        # the wages first, what did not happen after: "去年欠的工钱到现在我们还没拿到"
+        r"|(工资|工钱|血汗钱|工资款|工程款)[^，。,！!？?]{0,10}(没|未)(有|能)?(拿到|拿回|领到|到手|到账|发|结)"
+        r"|一分钱?(也|都)没(拿到|给|见到)|(?<!只)(要|讨)回?(工资|工钱|血汗钱|工资款|欠款)|拿回(工资|工钱|血汗钱)"
+        r"|要账|讨账|账要回|发不(起|出)(工人)?的?(工资|工钱)|(工资|工钱|工程款)[^，。,！!？?]{0,6}拖了"
+        r"|(工资|工钱|血汗钱|工程款)(还|到底)?能(不能)?(拿|要|讨)(到|回)"
+        r"|(老板|包工头|工头|老总|负责人)[^，。,！!？?]{0,6}(跑了|跑路|失联|失踪|不露面|联系不上|找不到人|不见了)"),
         re.compile(r"(不|不能|不会|没有?被?|从不|不再|从没)(拖欠|欠薪)")),
+    # An injury and who pays for it, which 五（二）'s mediation committees take up; how 工伤 is recognised or
+    # graded is off-list (data/kb/off_list.yml), and so are the compensation scales ("赔偿标准").
+    Problem(INJURY_DISPUTE, re.compile(
+        r"(受伤|工伤|伤了|摔伤|砸伤|骨折)[^。！!？?]{0,16}(赔(?!偿?标准)|协商|没人管|不管|不给赔)"),
+        unless=re.compile(r"认定|鉴定|算不算|算工伤|[几一二三四五六七八九十\d]级|多少钱")),
     Problem(JOB_MATCHING, re.compile(
         r"没有?活(干|儿干|给我干|可干)|找不[到着]活|(来|去|出来|到处)找活|等活|接不[到上]活|活儿?太?少"
         r"|活儿?(不好|难|太难)找|没人来?喊活"),
@@ -146,7 +160,9 @@ def stated_problem(text: str) -> Optional[str]:
     "最近老板没活给我干" → finding work), if any."""
     folded = normalize(text, None)
     for problem in PROBLEMS:
-        if problem.said.search(problem.denied.sub("", folded)):
+        if problem.unless is not None and problem.unless.search(folded):
+            continue
+        if problem.said.search(problem.denied.sub("", folded) if problem.denied else folded):
             return problem.topic
     return None
 
@@ -155,7 +171,8 @@ def denies_problem(text: str) -> bool:
     """Whether the message says a problem the list acts on is not there, and asks nothing
     ("也没有被拖欠工资，钱直接打进银行卡", "现在有了技术，找活干容易多了"): good news, not a question."""
     folded = normalize(text, None)
-    return (any(problem.denied.search(folded) for problem in PROBLEMS) and stated_problem(text) is None
+    return (any(problem.denied and problem.denied.search(folded) for problem in PROBLEMS)
+            and stated_problem(text) is None
             and not asks(text))
 
 
@@ -187,9 +204,11 @@ def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:
         return ANSWER if overridden else REFUSE
     if signals.thanks or signals.good_news:
         return REFUSE
+    if signals.stated is not None:
+        return ANSWER  # a stated problem is the list's concern, however the classifiers read its wording
     vetoed = signals.in_scope is not None and signals.in_scope < t.scope_veto
     sure = ((signals.in_scope or 0.0) >= t.scope_answer or signals.topic_confidence >= t.topic_confidence
-            or signals.evidence >= t.search_evidence or signals.stated is not None)
+            or signals.evidence >= t.search_evidence)
     if sure and not vetoed:
         return ANSWER
     if signals.in_scope is not None and signals.in_scope >= t.scope_suggest:

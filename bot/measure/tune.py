@@ -28,7 +28,7 @@ GRID = {
     "scope_answer": (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 1.01),
     "scope_veto": (0.0, 0.1, 0.2, 0.3, 0.35, 0.4, 0.45),
     "search_evidence": (2.0, 3.0, 5.0, 99.0),
-    "off_list_override": (0.8, 0.9, 0.95, 1.01),
+    "off_list_override": (0.9, 1.01),
     "topic_confidence": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.01),
     "relative_cutoff": (0.35, 0.45, 0.55),
 }

@@ -1,8 +1,9 @@
-"""A Rasa graph component that reads Traditional characters as Simplified.
+"""A Rasa graph component that reads a message as the worker meant it, before anything else reads it.
 
-Workers type 證書, 廣州, 實名制; the training data is mostly Simplified. The
-message text is rewritten before tokenization, character for character, so
-entity offsets still point at what the worker typed.
+Workers type 證書, 廣州, 實名制 (Traditional; the training data is mostly Simplified) and pick the
+wrong characters of the right sound on a pinyin keyboard: 公资 for 工资, 东管 for 东莞
+(``bot.kb.typos``). The message text is rewritten before tokenization, character for character,
+so entity offsets still point at what the worker typed.
 """
 from __future__ import annotations
 
@@ -16,17 +17,18 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.stateless import StatelessComponent
 
 
-def simplified(text: Any) -> Any:
-    """`text` in Simplified characters when that keeps its length, else unchanged (non-text as is)."""
+def read_as_meant(text: Any) -> Any:
+    """`text` in Simplified characters with sound-alike slips corrected, when that keeps its length
+    (non-text as is)."""
     from bot.kb.text import simplified_in_place  # lazy: loads the conversion tables
+    from bot.kb.typos import corrected
 
-    return simplified_in_place(text)
+    return corrected(simplified_in_place(text))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class TraditionalToSimplified(StatelessComponent):
-    """Rewrites each message's text in Simplified characters (same length)."""
-
+class TextNormalizer(StatelessComponent):
+    """Rewrites each message's text as the worker meant it (same length)."""
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Converts the training examples as messages will be converted."""
@@ -44,7 +46,7 @@ class TraditionalToSimplified(StatelessComponent):
         """
         for message in messages:
             text = message.get(TEXT)
-            converted = simplified(text)
+            converted = read_as_meant(text)
             if converted != text:
                 message.set(TEXT, converted)
         return messages

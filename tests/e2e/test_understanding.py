@@ -58,6 +58,8 @@ def test_a_number_the_list_does_not_have_is_said_so(stack):
         # A bare word the classifier knows nothing of is not read as "好的" (its likeliest intent, affirm).
         ("医保", "社会保险经办机构"),
         ("落户", "户籍窗口"),
+        ("工地上的奖惩制度谁定", "奖惩制度"),
+        ("有没有劳务合同范本", "住房和城乡建设"),
         ("买房", "住房保障部门"),
         ("农民工返乡创业补贴", "就业服务机构"),  # not wage practices because it says 农民工
         ("工地上意外险怎么理赔", "12378"),
@@ -122,11 +124,22 @@ def test_a_plain_question_the_list_does_not_cover_is_not_met_with_not_understood
         # read as a feeling, but it says wages are withheld: the practices against wage arrears
         ("我想回家过年，可是我不能回家，干了半年的活至今没拿到工资，我怎么回去？", "5"),
         ("这个月老板都没活给我干，天天在家待着", "2.1.3"),  # a statement that there is no work: 招工找活
+        ("公资拖了半年", "5"),  # 公资: 工资 typed with the wrong characters of the right sound
+        ("在深圳打工老版跑了", "5"),  # a slip (老版) and a boss gone: wages owed, though it names none
+        ("没签劳动合同工伤怎么赔偿", "5.2"),  # an injury and who pays: the mediation committees
+        ("去年欠的工钱到现在我们还没拿到", "5"),  # the wages first, what did not happen after
+        ("包工头是干什么的", "1"),  # 包工头 as a subject: labour companies and direct hiring replace them
     ],
 )
 def test_questions_the_classifier_used_to_throw_away_reach_their_practice(stack, message, section):
     cited = [c["id"] for c in practices_shown(stack.rest(new_sender(), message))]
     assert any(i == section or i.startswith(section + ".") for i in cited[:3]), cited
+
+
+def test_a_mistyped_place_is_read_as_the_place_it_sounds_like(stack):
+    """东管 (typed for 东莞, which the list has no practice of): the answer names 东莞 and says so."""
+    said = texts(stack.rest(new_sender(), "我在东管 工资没发"))
+    assert "东莞市" in said and "东管" not in said
 
 
 def test_a_place_follow_up_agrees_with_the_search_and_a_remembered_place_is_said(stack):

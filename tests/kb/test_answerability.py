@@ -125,13 +125,35 @@ def test_a_statement_that_wages_are_withheld_is_recognised_and_praise_is_not(tex
     assert wages_withheld(text) == withheld
 
 
-def test_wages_withheld_answer_when_the_scope_does_not_veto():
-    """Read as a feeling (no topic intent, the search weak), the statement still answers, unless the scope
-    classifier is sure the message is not about the list."""
+def test_a_stated_problem_answers_however_the_classifiers_read_its_wording():
+    """Read as a feeling (no topic intent, the search weak, the scope classifier unsure or even sure it is
+    not about the list: "没签劳动合同工伤怎么赔偿" scored 0.29), a stated problem still answers; the same
+    signals without one do not."""
     thresholds = Thresholds(topic_confidence=0.3, search_evidence=2.0, scope_answer=0.8, scope_veto=0.3)
     assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.43, stated="ask_wage_arrears"), thresholds) == ANSWER
+    assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.1, stated="ask_wage_dispute"), thresholds) == ANSWER
     assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.43), thresholds) == REFUSE
-    assert decide(Signals(0.03, 2.8, 0.04, in_scope=0.1, stated="ask_wage_arrears"), thresholds) == REFUSE
+    assert decide(Signals(0.5, 2.8, 0.04, in_scope=0.1), thresholds) == REFUSE
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("工地受伤没合同怎么赔", "ask_wage_dispute"),
+        ("在工地摔伤了老板不管", "ask_wage_dispute"),
+        ("工伤认定怎么办", None),  # how 工伤 is recognised: off-list
+        ("山西省工伤赔偿标准", None),  # compensation scales: off-list
+        ("轻微骨裂算十级工伤赔多少钱", None),
+        ("去年欠的工钱到现在我们还没拿到", "ask_wage_arrears"),
+        ("把原来的账要回来就该回家了", "ask_wage_arrears"),
+        ("包工头跑路了", "ask_wage_arrears"),
+        ("只要不拖欠工资,按时能给到工资,就是对我们最大的善待", None),  # praise
+        ("考勤记录是拿工资的依据", None),
+        ("人多活少，天天等活", "ask_job_matching"),
+    ],
+)
+def test_the_problem_a_message_states_is_recognised_and_other_subjects_are_not(text, problem):
+    assert stated_problem(text) == problem
 
 
 def test_wages_withheld_outweigh_an_off_list_word_and_nothing_else_does_when_the_override_is_off():

@@ -153,6 +153,6 @@ def test_config_is_repeatable_and_keeps_the_assistant_id():
     assert components["LogisticRegressionClassifier"]["random_state"] is not None
     assert [c["name"] for c in config["policies"]] == ["MemoizationPolicy", "RulePolicy"]  # no neural policy
     names = [c["name"] for c in config["pipeline"]]
-    assert names[:2] == ["bot.nlu.normalizer.TraditionalToSimplified", "JiebaTokenizer"]
+    assert names[:2] == ["bot.nlu.normalizer.TextNormalizer", "JiebaTokenizer"]
     assert "bot.nlu.place_extractor.PlaceExtractor" in names
     assert Path(ROOT / components["JiebaTokenizer"]["dictionary_path"]).is_dir()

@@ -1,4 +1,4 @@
-"""Traditional characters are understood: 廣州 reads as 广州, offsets unchanged."""
+"""Traditional characters and sound-alike slips are understood: 廣州 reads as 广州, 公资 as 工资, offsets unchanged."""
 from __future__ import annotations
 
 import pytest
@@ -8,11 +8,11 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.normalizer import TraditionalToSimplified, simplified
+from bot.nlu.normalizer import TextNormalizer, read_as_meant
 
 
-def _component(tmp_path) -> TraditionalToSimplified:
-    return TraditionalToSimplified.create({}, LocalModelStorage(tmp_path), Resource("t2s"),
+def _component(tmp_path) -> TextNormalizer:
+    return TextNormalizer.create({}, LocalModelStorage(tmp_path), Resource("t2s"),
                                           ExecutionContext(GraphSchema({}), "test"))
 
 
@@ -25,9 +25,10 @@ def _component(tmp_path) -> TraditionalToSimplified:
         ("包工头欠钱不给咋办", "包工头欠钱不给咋办"),
         ("", ""),
         ("😀 <b>工資</b>", "😀 <b>工资</b>"),
+        ("老闆欠公資", "老板欠工资"),  # Traditional and a slip at once
     ],
 )
-def test_traditional_message_is_read_as_simplified(typed, read, tmp_path):
+def test_a_message_is_read_as_simplified_with_its_slips_corrected(typed, read, tmp_path):
     message = Message.build(text=typed)
     _component(tmp_path).process([message])
     assert message.get("text") == read
@@ -42,6 +43,6 @@ def test_training_examples_are_converted_like_messages(tmp_path):
 
 
 @pytest.mark.parametrize("value", [None, 3, "欠" * 10_000])
-def test_simplified_leaves_non_text_and_keeps_length(value):
-    result = simplified(value)
+def test_reading_leaves_non_text_and_keeps_length(value):
+    result = read_as_meant(value)
     assert result == value if not isinstance(value, str) else len(result) == len(value)
