@@ -110,6 +110,8 @@ def off_list_topic(text: str, topics: Optional[tuple[OffListTopic, ...]] = None)
 # Words of thanks and praise, and the marks of a question: a message with the first and none of the
 # second is thanks, however much it says about wages ("多亏了劳动监察大队，让我们拿到了血汗钱！").
 THANKS_WORDS = ("谢谢", "感谢", "多谢", "多亏", "感激", "锦旗", "点赞")
+# After thanks, only these ask: 多少 and 几年 marvel, 这么 exclaims ("讨要工资几年，经过多少波折，没想到这么快").
+_ASKS_AFTER_THANKS = re.compile(r"[?？吗]|怎|咋|如何|哪|什么|啥|谁|能否|能不能|是否|有没有|多少钱|请问|帮帮|求助")
 _QUESTION = re.compile(r"[?？吗么]|怎|咋|如何|哪|什么|啥|谁|能否|能不能|是否|多少|几[个天月年]|问|请|帮帮|求助")
 
 
@@ -189,7 +191,7 @@ def asks(text: str) -> bool:
 def only_thanks(text: str) -> bool:
     """Whether the message thanks and asks nothing."""
     folded = normalize(text, None)
-    return any(word in folded for word in THANKS_WORDS) and not asks(text)
+    return any(word in folded for word in THANKS_WORDS) and not _ASKS_AFTER_THANKS.search(folded)
 
 
 def decide(signals: Signals, thresholds: Optional[Thresholds] = None) -> str:

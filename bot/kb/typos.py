@@ -15,6 +15,7 @@ from functools import lru_cache
 # A string jieba's own dictionary counts at least this often is a word of its own (功底, 公司), not a slip;
 # rarer ones (老版 3, 公地 3) are read as the domain word they sound like.
 COMMON_WORD_FREQUENCY = 10
+RARE_WORD_FREQUENCY = 100  # below this, a word inside a three- or four-character slip may change too
 LONGEST, SHORTEST = 4, 2
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -54,10 +55,10 @@ def _by_sound() -> dict[tuple[str, ...], tuple[str, ...]]:
     return {sound: tuple(words) for sound, words in index.items()}
 
 
-def _is_common(chars: str) -> bool:
+def _is_common(chars: str, frequency: int = COMMON_WORD_FREQUENCY) -> bool:
     from bot.kb.text import default_dictionary
 
-    return default_dictionary()[0].get(chars, 0) >= COMMON_WORD_FREQUENCY
+    return default_dictionary()[0].get(chars, 0) >= frequency
 
 
 # Characters a slip never puts in place of a domain word's: "我不贴了" is not 补贴, "既能" is not 技能.
@@ -86,13 +87,14 @@ def corrected(text: str) -> str:
     domain = {word for words in index.values() for word in words}
     # A slip breaks its word into pieces the dictionary does not join (公资 → 公 资), so a window must
     # begin and end where the segmentation does, and a word it holds must stay as it is: "找工作" keeps
-    # 找 apart from 工作, while 实名志 becomes 实名制.
+    # 找 apart from 工作, while 实名志 becomes 实名制. Only a longer slip may change a rarer word in it
+    # (包公头 → 包工头: 包公 is a word, but a rare one).
     starts, ends, words_at = set(), set(), {}
     for piece, start, end in dictionary_words(text):
         starts.add(start)
         ends.add(end)
         if end - start > 1 and (piece in domain or _is_common(piece)):
-            words_at[start] = piece
+            words_at[start] = (piece, piece not in domain and not _is_common(piece, RARE_WORD_FREQUENCY))
     chars = list(text)
     sounds = [_sound(ch)[0] if _HAN.match(ch) else "" for ch in chars]
     i = 0
@@ -102,7 +104,8 @@ def corrected(text: str) -> str:
             if (len(window) < n or window in domain or i not in starts or i + n not in ends or not all(sounds[i:i + n])
                     or _is_common(window) or _joins_neighbour(text, i, i + n)):
                 continue
-            kept = {start - i: piece for start, piece in words_at.items() if i <= start < i + n}
+            kept = {start - i: piece for start, (piece, rare) in words_at.items()
+                    if i <= start < i + n and not (rare and n > SHORTEST)}
             words = [w for w in index.get(tuple(sounds[i:i + n]), ())
                      if set(w) & set(window) and not FUNCTION_CHARACTERS & (set(window) - set(w))
                      and all(w[at:at + len(piece)] == piece for at, piece in kept.items())]

@@ -157,6 +157,8 @@ def test_the_scope_probability_refuses_or_answers_whatever_the_intent(knowledge_
         ("谢谢，谢谢法院的执行法官们，帮我们讨回了工资", True),
         ("谢谢，那考电工证有补贴吗", False),  # thanks, then a question: answered
         ("感谢项目部，请问哪里能免费体检", False),
+        ("感谢法官们，讨要工资几年，经过多少波折，终于拿到了", True),  # 多少 marvels here, it does not ask
+        ("谢谢，培训补贴有多少钱", False),
     ],
 )
 def test_thanks_that_ask_nothing_are_met_with_thanks_not_practices(knowledge_base, text, thanked):

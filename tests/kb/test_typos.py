@@ -17,6 +17,7 @@ from bot.kb.typos import corrected
         ("电汗证咋考", "电焊证咋考"),
         ("技能陪训", "技能培训"),
         ("实名志是什么", "实名制是什么"),  # a domain word inside the slip stays as it is
+        ("包公头欠钱不给咋办", "包工头欠钱不给咋办"),  # 包公 is a word, but a rare one
         ("公伤等级怎么认定", "工伤等级怎么认定"),  # a real search title
     ],
 )
