@@ -147,6 +147,7 @@ def test_a_stated_problem_answers_however_the_classifiers_read_its_wording():
         ("去年欠的工钱到现在我们还没拿到", "ask_wage_arrears"),
         ("把原来的账要回来就该回家了", "ask_wage_arrears"),
         ("包工头跑路了", "ask_wage_arrears"),
+        ("干完活包工头就把我拉黑了", "ask_wage_arrears"),
         ("只要不拖欠工资,按时能给到工资,就是对我们最大的善待", None),  # praise
         ("考勤记录是拿工资的依据", None),
         ("人多活少，天天等活", "ask_job_matching"),
