@@ -151,6 +151,7 @@ def test_a_stated_problem_answers_however_the_classifiers_read_its_wording():
         ("只要不拖欠工资,按时能给到工资,就是对我们最大的善待", None),  # praise
         ("考勤记录是拿工资的依据", None),
         ("人多活少，天天等活", "ask_job_matching"),
+        ("活接不上的时候怎么办", "ask_job_matching"),
     ],
 )
 def test_the_problem_a_message_states_is_recognised_and_other_subjects_are_not(text, problem):
