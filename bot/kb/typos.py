@@ -40,6 +40,7 @@ def _domain_words() -> set[str]:
     return {w for w in words if SHORTEST <= len(w) <= LONGEST and all(_HAN.match(ch) for ch in w)}
 
 
+@lru_cache(maxsize=16384)
 def _sound(chars: str) -> tuple[str, ...]:
     from pypinyin import lazy_pinyin
 
