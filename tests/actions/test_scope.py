@@ -113,11 +113,11 @@ def _unsure(text: str, intent: str, in_scope: float, ranking: list[tuple[str, fl
 
 
 def test_an_unsure_message_gets_the_topics_it_may_be_about_as_buttons_and_no_citation(knowledge_base):
-    """"活接不上的时候怎么办" read as a wage dispute, and only 28 % likely about the list: the worker is
+    """"揽活的时候怎么办" read as a wage dispute, and only 28 % likely about the list: the worker is
     offered the likely topics (the classifier's first, the similar real questions', the search's, the
     classifier's next), each a button that asks for its practices; nothing is cited and the old thread
-    is forgotten."""
-    text = "活接不上的时候怎么办"
+    is forgotten. ("活接不上" would state a problem, which is answered: see test_answerability.py.)"""
+    text = "揽活的时候怎么办"
     tracker = _unsure(text, "nlu_fallback", 0.28, [("nlu_fallback", 0.2), ("ask_wage_dispute", 0.3),
                                                   ("ask_job_matching", 0.2), ("greet", 0.1)])
     tracker.latest_message["similar_sections"] = ["2.1.3", "1.4"]
