@@ -1,17 +1,19 @@
 """Words typed with the wrong characters of the right sound, read as the domain words they sound like.
 
 Workers type on a phone with a pinyin keyboard and pick the first characters of the right sound:
-公资 for 工资, 包公头 for 包工头, 东管 for 东莞, 讨心 for 讨薪. Each such slip is a string of two to four
-Chinese characters that is not a common word (jieba's dictionary), shares a character with one domain
-word (the jieba domain dictionary, the names of provinces and cities, a few everyday words of the topics), and reads
-exactly as that word does without tones (pypinyin), and whose edge characters do not make a common
-word with the characters beside it ("工地上还" is 地上 and 还, not 上海). It is replaced by the word in place, character for
-character, so entity offsets still point at what the worker typed.
+公资 for 工资, 包公头 for 包工头, 东管 for 东莞, 讨心 for 讨薪. Such a slip is a string of two to four
+Chinese characters that is not a common word (jieba's dictionary), reads exactly as one domain word
+without tones (pypinyin) and shares a character with it, and whose edge characters make no common
+word with the characters beside them ("工地上还" is 地上 and 还, not 上海). The domain words are the
+jieba domain dictionary, the names of provinces and cities, and a few everyday words of the topics.
+A slip is replaced by its word in place, character for character, so entity offsets still point at
+what the worker typed.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+
 # A string jieba's own dictionary counts at least this often is a word of its own (功底, 公司), not a slip;
 # rarer ones (老版 3, 公地 3) are read as the domain word they sound like.
 COMMON_WORD_FREQUENCY = 10
@@ -48,10 +50,15 @@ def _sound(chars: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def _domain() -> frozenset[str]:
+    return frozenset(_domain_words())
+
+
+@lru_cache(maxsize=1)
 def _by_sound() -> dict[tuple[str, ...], tuple[str, ...]]:
     """Each toneless reading, with the domain words that read so."""
     index: dict[tuple[str, ...], list[str]] = {}
-    for word in sorted(_domain_words()):
+    for word in sorted(_domain()):
         index.setdefault(_sound(word), []).append(word)
     return {sound: tuple(words) for sound, words in index.items()}
 
@@ -84,8 +91,7 @@ def corrected(text: str) -> str:
         return text
     from bot.kb.text import dictionary_words
 
-    index = _by_sound()
-    domain = {word for words in index.values() for word in words}
+    index, domain = _by_sound(), _domain()
     # A slip breaks its word into pieces the dictionary does not join (公资 → 公 资), so a window must
     # begin and end where the segmentation does, and a word it holds must stay as it is: "找工作" keeps
     # 找 apart from 工作, while 实名志 becomes 实名制. Only a longer slip may change a rarer word in it
@@ -102,8 +108,8 @@ def corrected(text: str) -> str:
     while i < len(chars):
         for n in range(LONGEST, SHORTEST - 1, -1):
             window = "".join(chars[i:i + n])
-            if (len(window) < n or window in domain or i not in starts or i + n not in ends or not all(sounds[i:i + n])
-                    or _is_common(window) or _joins_neighbour(text, i, i + n)):
+            if (len(window) < n or window in domain or i not in starts or i + n not in ends
+                    or not all(sounds[i:i + n]) or _is_common(window) or _joins_neighbour(text, i, i + n)):
                 continue
             kept = {start - i: piece for start, (piece, rare) in words_at.items()
                     if i <= start < i + n and not (rare and n > SHORTEST)}
